@@ -1,0 +1,297 @@
+/*  auth.c - CURVE server setup, our ZAP handler, key -> role look-up. */
+#include "auth.h"
+
+#include "log.h"
+#include "rantai/codec.h"
+#include "rantai/err.h"
+
+#include <dirent.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zmq.h>
+
+#define S_ZAP_ENDPOINT "inproc://zeromq.zap.01"
+
+typedef struct {
+    rantai_role_t role;
+    char party[RANTAI_ID_MAX + 1];
+} s_client_t;
+
+struct rantai_auth_t {
+    bool curve;
+    zcert_t *server_cert;
+    char *certs_dir;
+    zhashx_t *clients;        /* Z85 public key -> s_client_t */
+    zsock_t *zap;             /* REP on S_ZAP_ENDPOINT */
+    char signature[64];       /* directory fingerprint at last load */
+};
+
+rantai_role_t
+rantai_role_parse(const char *name)
+{
+    static const char *const names[] = {"", "admin", "cooperative",
+                                        "producer", "marketplace", "service"};
+    for (int i = 1; name && i < 6; i++) {
+        if (strcmp(name, names[i]) == 0) {
+            return (rantai_role_t) i;
+        }
+    }
+    return RANTAI_ROLE_NONE;
+}
+
+static bool
+s_loopback(const char *endpoint)
+{
+    if (strncmp(endpoint, "ipc://", 6) == 0
+        || strncmp(endpoint, "inproc://", 9) == 0) {
+        return true;
+    }
+    if (strncmp(endpoint, "tcp://", 6) != 0) {
+        return false;
+    }
+    const char *host = endpoint + 6;
+    return strncmp(host, "127.", 4) == 0 || strncmp(host, "localhost:", 10) == 0
+           || strncmp(host, "[::1]:", 6) == 0;
+}
+
+/* Fingerprint of the directory: names, sizes and mtimes. */
+static void
+s_signature(const char *dir, char *out, size_t size)
+{
+    uint64_t h = 1469598103934665603ULL;
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            char path[4096];
+            struct stat st;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            if (stat(path, &st) != 0) {
+                continue;
+            }
+            uint64_t parts[3] = {(uint64_t) st.st_size,
+                                 (uint64_t) st.st_mtim.tv_sec,
+                                 (uint64_t) st.st_mtim.tv_nsec};
+            /* Order-independent: sum of per-file hashes. */
+            uint64_t fh = 1469598103934665603ULL;
+            for (const char *p = e->d_name; *p; p++) {
+                fh = (fh ^ (uint8_t) *p) * 1099511628211ULL;
+            }
+            for (int i = 0; i < 3; i++) {
+                fh = (fh ^ parts[i]) * 1099511628211ULL;
+            }
+            h += fh;
+        }
+        closedir(d);
+    }
+    snprintf(out, size, "%llx", (unsigned long long) h);
+}
+
+static void
+s_load_clients(rantai_auth_t *self)
+{
+    zhashx_t *clients = zhashx_new();
+    zhashx_set_destructor(clients, (zhashx_destructor_fn *) zstr_free);
+    DIR *d = opendir(self->certs_dir);
+    int n = 0;
+    if (!d) {
+        rantai_log_error("auth", "cannot read client certificates in %s",
+                         self->certs_dir);
+    }
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", self->certs_dir, e->d_name);
+        zcert_t *cert = zcert_load(path);
+        if (!cert) {
+            continue;
+        }
+        s_client_t *c = zmalloc(sizeof *c);
+        c->role = rantai_role_parse(zcert_meta(cert, "role"));
+        const char *party = zcert_meta(cert, "party");
+        snprintf(c->party, sizeof c->party, "%s", party ? party : "");
+        if (c->role == RANTAI_ROLE_NONE) {
+            rantai_log_warn("auth", "%s: no valid role, ignored", path);
+            free(c);
+        } else {
+            zhashx_update(clients, zcert_public_txt(cert), c);
+            n++;
+        }
+        zcert_destroy(&cert);
+    }
+    if (d) {
+        closedir(d);
+    }
+    zhashx_destroy(&self->clients);
+    self->clients = clients;
+    rantai_log_info("auth", "%d client keys loaded from %s", n,
+                    self->certs_dir);
+}
+
+void
+rantai_auth_refresh(rantai_auth_t *self, bool force)
+{
+    if (!self->curve) {
+        return;
+    }
+    char sig[64];
+    s_signature(self->certs_dir, sig, sizeof sig);
+    if (force || strcmp(sig, self->signature) != 0) {
+        snprintf(self->signature, sizeof self->signature, "%s", sig);
+        s_load_clients(self);
+    }
+}
+
+int
+rantai_auth_new(rantai_auth_t **out, const rantai_config_t *cfg,
+                const char *const *endpoints, char *err, size_t errlen)
+{
+    *out = NULL;
+    const char *mode = rantai_config_str(cfg, "security/mode");
+    rantai_auth_t *self = zmalloc(sizeof *self);
+    self->curve = mode && strcmp(mode, "curve") == 0;
+    if (!self->curve) {
+        for (int i = 0; endpoints[i]; i++) {
+            if (!s_loopback(endpoints[i])) {
+                snprintf(err, errlen,
+                         "setting security/mode: 'none' is allowed only when "
+                         "every endpoint is on loopback, but %s is not; use "
+                         "--security curve",
+                         endpoints[i]);
+                free(self);
+                return RANTAI_EINVAL;
+            }
+        }
+        *out = self;
+        return 0;
+    }
+    const char *cert = rantai_config_str(cfg, "security/server_cert");
+    const char *dir = rantai_config_str(cfg, "security/client_certs");
+    if (!cert || !*cert || !(self->server_cert = zcert_load(cert))) {
+        snprintf(err, errlen,
+                 "setting security/server_cert: curve needs a readable "
+                 "secret certificate (--server-cert FILE)%s%s",
+                 cert ? ", cannot load " : "", cert ? cert : "");
+        rantai_auth_destroy(&self);
+        return RANTAI_EINVAL;
+    }
+    struct stat st;
+    if (!dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen,
+                 "setting security/client_certs: curve needs the directory "
+                 "of client public certificates (--client-certs DIR)");
+        rantai_auth_destroy(&self);
+        return RANTAI_EINVAL;
+    }
+    self->certs_dir = strdup(dir);
+    self->zap = zsock_new(ZMQ_REP);
+    if (!self->zap || zsock_bind(self->zap, S_ZAP_ENDPOINT) != 0) {
+        snprintf(err, errlen, "setting security/mode: cannot start the ZAP "
+                              "handler");
+        rantai_auth_destroy(&self);
+        return RANTAI_EINVAL;
+    }
+    rantai_auth_refresh(self, true);
+    *out = self;
+    return 0;
+}
+
+void
+rantai_auth_destroy(rantai_auth_t **self_p)
+{
+    if (!self_p || !*self_p) {
+        return;
+    }
+    rantai_auth_t *self = *self_p;
+    zsock_destroy(&self->zap);
+    zcert_destroy(&self->server_cert);
+    zhashx_destroy(&self->clients);
+    free(self->certs_dir);
+    free(self);
+    *self_p = NULL;
+}
+
+int
+rantai_auth_apply(rantai_auth_t *self, zsock_t *sock)
+{
+    if (!self->curve) {
+        return 0;
+    }
+    zcert_apply(self->server_cert, sock);
+    zsock_set_curve_server(sock, 1);
+    zsock_set_zap_domain(sock, "rantai");
+    return 0;
+}
+
+void *
+rantai_auth_zap_socket(rantai_auth_t *self)
+{
+    return self->zap ? zsock_resolve(self->zap) : NULL;
+}
+
+/* ZAP (RFC 27): version, request id, domain, address, identity,
+   mechanism, credentials... -> version, request id, status code, status
+   text, user id, metadata. */
+void
+rantai_auth_zap_handle(rantai_auth_t *self)
+{
+    zmsg_t *req = zmsg_recv(self->zap);
+    if (!req) {
+        return;
+    }
+    char *version = zmsg_popstr(req);
+    char *sequence = zmsg_popstr(req);
+    char *domain = zmsg_popstr(req);
+    char *address = zmsg_popstr(req);
+    char *identity = zmsg_popstr(req);
+    char *mechanism = zmsg_popstr(req);
+    zframe_t *key = zmsg_pop(req);
+    const char *status = "400";
+    char user[41] = "";
+    if (version && strcmp(version, "1.0") == 0 && mechanism
+        && strcmp(mechanism, "CURVE") == 0 && key && zframe_size(key) == 32) {
+        zmq_z85_encode(user, zframe_data(key), 32);
+        if (zhashx_lookup(self->clients, user)) {
+            status = "200";
+        }
+    }
+    if (status[0] != '2') {
+        rantai_log_limited(RANTAI_LOG_WARN, "auth",
+                           "refused %s key %s from %s",
+                           mechanism ? mechanism : "?", user[0] ? user : "-",
+                           address ? address : "?");
+        user[0] = '\0';
+    }
+    zstr_sendx(self->zap, "1.0", sequence ? sequence : "", status,
+               status[0] == '2' ? "OK" : "unknown key", user, "", NULL);
+    zframe_destroy(&key);
+    zstr_free(&version);
+    zstr_free(&sequence);
+    zstr_free(&domain);
+    zstr_free(&address);
+    zstr_free(&identity);
+    zstr_free(&mechanism);
+    zmsg_destroy(&req);
+}
+
+void
+rantai_auth_principal(rantai_auth_t *self, void *msg, rantai_principal_t *who,
+                      char *party, size_t size)
+{
+    party[0] = '\0';
+    who->party = party;
+    if (!self->curve) {
+        who->role = RANTAI_ROLE_ADMIN;
+        return;
+    }
+    who->role = RANTAI_ROLE_NONE;
+    const char *user = zmq_msg_gets((zmq_msg_t *) msg, "User-Id");
+    const s_client_t *c = user ? zhashx_lookup(self->clients, user) : NULL;
+    if (c) {
+        who->role = c->role;
+        snprintf(party, size, "%s", c->party);
+    }
+}

@@ -1,0 +1,759 @@
+/*  server.c - the process every service runs: settings, store, sockets,
+    the group-commit request loop, feeds, timers, HTTP and signals. */
+#include "server.h"
+
+#include "auth.h"
+#include "evlog.h"
+#include "feed_server.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "rantai/err.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+#ifdef RANTAI_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#define S_ENV_MAX     8       /* routing envelope frames kept per request */
+#define S_READERS_MAX 8
+#define S_PUMP_MS     100     /* feed timer: heartbeats, blocked peers */
+#define S_MAINT_MS    10000   /* reader check, retention */
+
+const rantai_setting_t rantai_server_settings[] = {
+    {"service/api", "api", RANTAI_CFG_ENDPOINT, "tcp://127.0.0.1:7401", 0, 0,
+     NULL, "api endpoint to bind (ROUTER; Request -> Reply)"},
+    {"service/feed", "feed", RANTAI_CFG_ENDPOINT, "tcp://127.0.0.1:7402", 0,
+     0, NULL, "feed endpoint to bind (ROUTER; durable event subscriptions)"},
+    {"service/http", "http", RANTAI_CFG_HOSTPORT, "127.0.0.1:9401", 0, 0, NULL,
+     "metrics and health HTTP address host:port (\"\" disables)"},
+    {"service/data_dir", "data-dir", RANTAI_CFG_STRING, "./data", 0, 0, NULL,
+     "directory of this service's LMDB environment"},
+    {"service/max_msg_size", NULL, RANTAI_CFG_SIZE, "1MiB", 256, 1LL << 30,
+     NULL, "largest frame accepted (ZMQ_MAXMSGSIZE)"},
+    {"service/batch", NULL, RANTAI_CFG_INT, "256", 1, 65536, NULL,
+     "most requests committed together in one durable transaction"},
+    {"security/mode", "security", RANTAI_CFG_CHOICE, "none", 0, 0,
+     "none|curve", "none (loopback only) or curve (CurveZMQ + ZAP)"},
+    {"security/server_cert", "server-cert", RANTAI_CFG_STRING, NULL, 0, 0,
+     NULL, "this service's secret certificate (zcert), curve mode"},
+    {"security/client_certs", "client-certs", RANTAI_CFG_STRING, NULL, 0, 0,
+     NULL, "directory of allowed clients' public certificates, curve mode"},
+    {"feed/window", NULL, RANTAI_CFG_INT, "1024", 1, 65536, NULL,
+     "events sent past the last ack when a subscriber asks for 0"},
+    {"feed/max_window", NULL, RANTAI_CFG_INT, "65536", 1, 1 << 20, NULL,
+     "largest window a subscriber may ask for"},
+    {"feed/heartbeat", NULL, RANTAI_CFG_DURATION, "500ms", 50, 1000, NULL,
+     "idle time before a heartbeat (contract: at most 1s)"},
+    {"feed/retention", NULL, RANTAI_CFG_DURATION, "7d", 60000,
+     3650LL * 86400000, NULL, "how long events are kept for subscribers"},
+    {"feed/max_subscribers", NULL, RANTAI_CFG_INT, "100000", 1, 10000000,
+     NULL, "most concurrent feed subscriptions"},
+    {"store/map_size", NULL, RANTAI_CFG_SIZE, "64MiB", 1 << 20, 1LL << 40,
+     NULL, "initial LMDB map size (grows automatically)"},
+    {"store/max_map_size", NULL, RANTAI_CFG_SIZE, "1TiB", 1 << 20, 1LL << 44,
+     NULL, "LMDB map size limit"},
+    {"log/level", NULL, RANTAI_CFG_CHOICE, "info", 0, 0,
+     "debug|info|warn|error", "minimum log level"},
+    {"log/format", NULL, RANTAI_CFG_CHOICE, "logfmt", 0, 0, "logfmt|json",
+     "log line format"},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL}};
+
+typedef struct {
+    void *socket;
+    rantai_reader_fn *fn;
+    void *arg;
+} s_reader_t;
+
+typedef struct {
+    zmq_msg_t env[S_ENV_MAX];
+    int nenv;
+    rantai_request_t *req;    /* NULL: malformed, reply already set */
+    rantai_reply_t reply;
+    rantai_principal_t who;
+    char party[RANTAI_ID_MAX + 1];
+    bool write;
+    int64_t t0_ns;
+} s_item_t;
+
+struct rantai_server_t {
+    const rantai_service_def_t *def;
+    void *core;
+    rantai_config_t *cfg;
+    rantai_store_t *store;
+    zsock_t *api, *feed;
+    void *api_h, *feed_h;
+    rantai_auth_t *auth;
+    rantai_feed_server_t *fs;
+    rantai_http_t *http;
+    rantai_arena_t *arena;
+    rantai_metrics_t metrics;
+    s_reader_t readers[S_READERS_MAX];
+    int nreaders;
+    s_item_t *items;
+    int nitems, max_items;
+    size_t max_msg;
+    atomic_bool ready;
+    int64_t watchdog_ms;
+};
+
+static volatile sig_atomic_t s_stop;
+
+static void
+s_on_signal(int sig)
+{
+    (void) sig;
+    s_stop = 1;
+}
+
+static int64_t
+s_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t
+rantai_server_now(rantai_server_t *self)
+{
+    (void) self;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+rantai_store_t *
+rantai_server_store(rantai_server_t *self)
+{
+    return self->store;
+}
+
+const char *
+rantai_server_setting(rantai_server_t *self, const char *key)
+{
+    return rantai_config_str(self->cfg, key);
+}
+
+void
+rantai_server_set_ready(rantai_server_t *self, bool ready)
+{
+    atomic_store(&self->ready, ready);
+}
+
+int
+rantai_server_add_reader(rantai_server_t *self, void *socket,
+                         rantai_reader_fn *fn, void *arg)
+{
+    if (self->nreaders == S_READERS_MAX) {
+        return RANTAI_EINVAL;
+    }
+    self->readers[self->nreaders++] = (s_reader_t) {socket, fn, arg};
+    return 0;
+}
+
+static void
+s_pump(rantai_server_t *self)
+{
+    rantai_feed_server_pump(self->fs, rantai_server_now(self));
+}
+
+int
+rantai_server_write(rantai_server_t *self, rantai_write_fn *fn, void *arg)
+{
+    uint64_t before = atomic_load(&self->metrics.head_seq);
+    int rc = rantai_store_write(self->store, fn, arg);
+    if (rc == 0) {
+        rantai_metrics_committed(&self->metrics, self->store, before);
+        if (self->def->committed) {
+            self->def->committed(self->core, self);
+        }
+        s_pump(self);
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- batch */
+
+static void
+s_item_reset(s_item_t *item)
+{
+    for (int i = 0; i < item->nenv; i++) {
+        zmq_msg_close(&item->env[i]);
+    }
+    item->nenv = 0;
+}
+
+/* Read one multipart request into item; false when nothing is waiting. */
+static bool
+s_recv_item(rantai_server_t *self, s_item_t *item)
+{
+    zmq_msg_t part;
+    zmq_msg_init(&part);
+    if (zmq_msg_recv(&part, self->api_h, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&part);
+        return false;
+    }
+    memset(item, 0, sizeof *item);
+    item->t0_ns = s_now_ns();
+    int nframes = 1;
+    while (zmq_msg_more(&part)) {
+        if (item->nenv < S_ENV_MAX) {
+            item->env[item->nenv++] = part;
+        } else {
+            zmq_msg_close(&part);
+        }
+        zmq_msg_init(&part);
+        if (zmq_msg_recv(&part, self->api_h, 0) < 0) {
+            break;
+        }
+        nframes++;
+    }
+    rantai__v1__reply__init(&item->reply);
+    rantai_auth_principal(self->auth, &part, &item->who, item->party,
+                          sizeof item->party);
+    item->who.party = item->party;
+    if (item->nenv == 0 || nframes > S_ENV_MAX + 1) {
+        /* Not from a ROUTER peer we can answer, or a flood of frames. */
+        rantai_log_limited(RANTAI_LOG_WARN, "api",
+                           "dropped a message of %d frames", nframes);
+        zmq_msg_close(&part);
+        s_item_reset(item);
+        item->nenv = -1;
+        return true;
+    }
+    item->req = (rantai_request_t *) rantai_decode(
+        &rantai__v1__request__descriptor, zmq_msg_data(&part),
+        zmq_msg_size(&part), self->max_msg, self->arena);
+    if (!item->req) {
+        rantai_log_limited(RANTAI_LOG_WARN, "api",
+                           "malformed request of %zu bytes",
+                           zmq_msg_size(&part));
+        rantai_reply_error(&item->reply, self->arena,
+                           RANTAI__V1__STATUS_CODE__STATUS_CODE_INVALID_ARGUMENT,
+                           NULL, "frame is not a valid rantai.v1.Request");
+    } else if (item->req->body_case == RANTAI__V1__REQUEST__BODY__NOT_SET) {
+        rantai_reply_error(&item->reply, self->arena,
+                           RANTAI__V1__STATUS_CODE__STATUS_CODE_INVALID_ARGUMENT,
+                           "body", "request has no body");
+        item->reply.request_id = item->req->request_id;
+        item->req = NULL;
+    } else {
+        item->write = self->def->is_write(item->req);
+    }
+    zmq_msg_close(&part);
+    return true;
+}
+
+static int
+s_handle_one(rantai_server_t *self, s_item_t *item, rantai_txn_t *txn,
+             int64_t now_ms)
+{
+    rantai__v1__reply__init(&item->reply);
+    item->reply.request_id = item->req->request_id;
+    rantai_ctx_t ctx = {txn, self->arena, now_ms, &item->who};
+    rantai_txn_t *child = NULL;
+    if (item->write) {
+        int rc = rantai_txn_child(txn, &child);
+        if (rc != 0) {
+            return rc == RANTAI_EMAPFULL ? rc : RANTAI_EIO;
+        }
+        ctx.txn = child;
+    }
+    int rc = self->def->handle(self->core, &ctx, item->req, &item->reply);
+    if (rc == RANTAI_EMAPFULL) {
+        rantai_txn_abort(&child);
+        return rc;
+    }
+    if (rc < 0) {
+        rantai_log_error("api", "%s failed: %s",
+                         rantai_request_name(item->req), rantai_strerror(rc));
+        rantai__v1__reply__init(&item->reply);
+        item->reply.request_id = item->req->request_id;
+        rantai_reply_error(&item->reply, self->arena,
+                           rantai_err_status(rc), NULL, "%s",
+                           rantai_strerror(rc));
+    }
+    if (!child) {
+        return 0;
+    }
+    if (item->reply.code != RANTAI__V1__STATUS_CODE__STATUS_CODE_OK) {
+        rantai_txn_abort(&child);
+        return 0;
+    }
+    return rantai_txn_commit(&child);
+}
+
+typedef struct {
+    rantai_server_t *self;
+    int64_t now_ms;
+    bool reads_only;
+} s_batch_t;
+
+static int
+s_batch_cb(rantai_txn_t *txn, void *arg)
+{
+    s_batch_t *b = arg;
+    rantai_server_t *self = b->self;
+    for (int i = 0; i < self->nitems; i++) {
+        s_item_t *item = &self->items[i];
+        if (!item->req || (b->reads_only && item->write)) {
+            continue;
+        }
+        int rc = s_handle_one(self, item, txn, b->now_ms);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* When the batch cannot commit, its writes fail and its reads are
+   answered again from a snapshot that excludes them. */
+static void
+s_batch_failed(rantai_server_t *self, int rc, s_batch_t *b)
+{
+    int code = rc == RANTAI_ENOSPC
+                   ? RANTAI__V1__STATUS_CODE__STATUS_CODE_RESOURCE_EXHAUSTED
+                   : RANTAI__V1__STATUS_CODE__STATUS_CODE_INTERNAL;
+    rantai_log_limited(RANTAI_LOG_ERROR, "api", "batch of %d not committed: %s",
+                       self->nitems, rantai_strerror(rc));
+    b->reads_only = true;
+    rantai_txn_t *txn = NULL;
+    int read_rc = rantai_store_read(self->store, &txn);
+    if (read_rc == 0) {
+        read_rc = s_batch_cb(txn, b);
+        rantai_txn_abort(&txn);
+    }
+    for (int i = 0; i < self->nitems; i++) {
+        s_item_t *item = &self->items[i];
+        if (!item->req || (!item->write && read_rc == 0)) {
+            continue;
+        }
+        rantai__v1__reply__init(&item->reply);
+        item->reply.request_id = item->req->request_id;
+        rantai_reply_error(&item->reply, self->arena, code, NULL,
+                           rc == RANTAI_ENOSPC
+                               ? "storage full: write not accepted"
+                               : "storage failure: write not accepted");
+    }
+}
+
+static void
+s_send_replies(rantai_server_t *self)
+{
+    int64_t done = s_now_ns();
+    for (int i = 0; i < self->nitems; i++) {
+        s_item_t *item = &self->items[i];
+        if (item->nenv <= 0) {
+            continue;
+        }
+        size_t size = 0;
+        void *buf = rantai_encode(&item->reply.base, self->arena, &size);
+        for (int f = 0; f < item->nenv; f++) {
+            zmq_msg_send(&item->env[f], self->api_h, ZMQ_SNDMORE);
+            zmq_msg_init(&item->env[f]); /* sent: now empty */
+        }
+        zmq_send(self->api_h, buf, size, 0);
+        int body = item->req ? (int) item->req->body_case : 0;
+        rantai_metrics_request(&self->metrics, body, (int) item->reply.code,
+                               done - item->t0_ns);
+        s_item_reset(item);
+    }
+}
+
+static void
+s_serve_batch(rantai_server_t *self)
+{
+    self->nitems = 0;
+    bool writes = false;
+    while (self->nitems < self->max_items
+           && s_recv_item(self, &self->items[self->nitems])) {
+        writes |= self->items[self->nitems].write;
+        self->nitems++;
+    }
+    if (self->nitems == 0) {
+        return;
+    }
+    s_batch_t b = {self, rantai_server_now(self), false};
+    uint64_t before = atomic_load(&self->metrics.head_seq);
+    int rc = 0;
+    if (writes) {
+        rc = rantai_store_write(self->store, s_batch_cb, &b);
+    } else {
+        rantai_txn_t *txn = NULL;
+        rc = rantai_store_read(self->store, &txn);
+        if (rc == 0) {
+            rc = s_batch_cb(txn, &b);
+            rantai_txn_abort(&txn);
+        }
+    }
+    if (rc != 0) {
+        s_batch_failed(self, rc, &b);
+    }
+    /* Replies only now: every OK write in this batch is durable. */
+    s_send_replies(self);
+    rantai_arena_reset(self->arena);
+    if (writes && rc == 0) {
+        rantai_metrics_committed(&self->metrics, self->store, before);
+        if (self->def->committed) {
+            self->def->committed(self->core, self);
+        }
+        s_pump(self);
+    }
+}
+
+/* ----------------------------------------------------------- setup/loop */
+
+static void
+s_http_metrics(void *arg, rantai_buf_t *out)
+{
+    rantai_server_t *self = arg;
+    rantai_metrics_render(&self->metrics, self->def->name, out);
+    if (self->def->metrics) {
+        self->def->metrics(self->core, self, out);
+    }
+}
+
+static bool
+s_http_ready(void *arg, rantai_buf_t *why)
+{
+    rantai_server_t *self = arg;
+    bool ready = atomic_load(&self->ready);
+    if (!ready) {
+        rantai_buf_printf(why, "%s is starting or its upstreams are not "
+                               "connected",
+                          self->def->name);
+    }
+    return ready;
+}
+
+static zsock_t *
+s_bind(rantai_server_t *self, const char *endpoint, int hwm, char *err,
+       size_t errlen, const char *setting)
+{
+    zsock_t *sock = zsock_new(ZMQ_ROUTER);
+    if (!sock) {
+        snprintf(err, errlen, "cannot create a socket for %s", setting);
+        return NULL;
+    }
+    zsock_set_linger(sock, 1000);
+    zsock_set_maxmsgsize(sock, (int) self->max_msg);
+    zsock_set_sndhwm(sock, hwm);
+    zsock_set_rcvhwm(sock, hwm);
+    rantai_auth_apply(self->auth, sock);
+    if (zsock_bind(sock, "%s", endpoint) < 0) {
+        snprintf(err, errlen, "setting %s: cannot bind %s: %s", setting,
+                 endpoint, zmq_strerror(zmq_errno()));
+        zsock_destroy(&sock);
+    }
+    return sock;
+}
+
+/* Build the settings tables: shared (with this service's defaults) and
+   the service's own. */
+static rantai_setting_t *
+s_tables(const char *const (*defaults)[2])
+{
+    size_t n = 0;
+    while (rantai_server_settings[n].name) {
+        n++;
+    }
+    rantai_setting_t *copy = calloc(n + 1, sizeof *copy);
+    if (!copy) {
+        abort();
+    }
+    memcpy(copy, rantai_server_settings, (n + 1) * sizeof *copy);
+    for (int i = 0; defaults && defaults[i][0]; i++) {
+        for (size_t j = 0; j < n; j++) {
+            if (strcmp(copy[j].name, defaults[i][0]) == 0) {
+                copy[j].def = defaults[i][1];
+            }
+        }
+    }
+    return copy;
+}
+
+/* 2 for configuration errors, 1 for anything else, 0 when set up. */
+static int
+s_setup(rantai_server_t *self, char *err, size_t errlen)
+{
+    const rantai_config_t *cfg = self->cfg;
+    if (rantai_log_setup(self->def->name, rantai_config_str(cfg, "log/format"),
+                         rantai_config_str(cfg, "log/level"))
+        != 0) {
+        snprintf(err, errlen, "setting log/level or log/format: invalid");
+        return 2;
+    }
+    self->max_msg = (size_t) rantai_config_int(cfg, "service/max_msg_size");
+    self->max_items = (int) rantai_config_int(cfg, "service/batch");
+    self->items = calloc((size_t) self->max_items, sizeof *self->items);
+    if (!self->items) {
+        abort();
+    }
+    const char *api = rantai_config_str(cfg, "service/api");
+    const char *feed = rantai_config_str(cfg, "service/feed");
+    const char *endpoints[] = {api, feed, NULL};
+    if (rantai_auth_new(&self->auth, cfg, endpoints, err, errlen) != 0) {
+        return 2;
+    }
+    const char *dir = rantai_config_str(cfg, "service/data_dir");
+    if (!dir || !*dir) {
+        snprintf(err, errlen, "setting service/data_dir: must not be empty");
+        return 2;
+    }
+    rantai_store_opts_t so = {
+        (size_t) rantai_config_int(cfg, "store/map_size"),
+        (size_t) rantai_config_int(cfg, "store/max_map_size"), 0};
+    if (rantai_store_open(&self->store, dir, self->def->db_names,
+                          self->def->db_count, &so)
+        != 0) {
+        snprintf(err, errlen, "cannot open the store in %s "
+                              "(setting service/data_dir)", dir);
+        return 1;
+    }
+    self->api = s_bind(self, api, 100000, err, errlen, "service/api");
+    if (!self->api) {
+        return 1;
+    }
+    self->feed = s_bind(self, feed, 10000, err, errlen, "service/feed");
+    if (!self->feed) {
+        return 1;
+    }
+    self->api_h = zsock_resolve(self->api);
+    self->feed_h = zsock_resolve(self->feed);
+    zsock_set_linger(self->feed, 0);
+    rantai_feed_server_opts_t fo = {
+        (uint32_t) rantai_config_int(cfg, "feed/window"),
+        (uint32_t) rantai_config_int(cfg, "feed/max_window"),
+        (int) rantai_config_int(cfg, "feed/heartbeat"),
+        (uint32_t) rantai_config_int(cfg, "feed/max_subscribers"), 256};
+    self->fs = rantai_feed_server_new(
+        self->feed_h, self->store, self->def, self->core, &fo,
+        (rantai_principal_fn *) rantai_auth_principal, self->auth);
+    const char *http = rantai_config_str(cfg, "service/http");
+    if (http && *http) {
+        rantai_http_pages_t pages = {s_http_metrics, s_http_ready, self};
+        self->http = rantai_http_start(http, &pages);
+        if (!self->http) {
+            snprintf(err, errlen, "setting service/http: cannot listen on %s",
+                     http);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    int64_t before_ms;
+} s_prune_t;
+
+static int
+s_prune_cb(rantai_txn_t *txn, void *arg)
+{
+    s_prune_t *p = arg;
+    uint64_t n = 0;
+    return rantai_evlog_prune(txn, p->before_ms, 10000, &n);
+}
+
+static void
+s_maintain(rantai_server_t *self, int64_t now_ms)
+{
+    int dead = 0;
+    rantai_store_reader_check(self->store, &dead);
+    if (dead) {
+        rantai_log_warn("store", "cleared %d stale readers", dead);
+    }
+    s_prune_t p = {now_ms - rantai_config_int(self->cfg, "feed/retention")};
+    rantai_server_write(self, s_prune_cb, &p);
+}
+
+static void
+s_timers(rantai_server_t *self, int64_t *next_pump, int64_t *next_tick,
+         int64_t *next_maint)
+{
+    int64_t now = rantai_server_now(self);
+    if (now >= *next_pump) {
+        s_pump(self);
+        uint64_t lag = 0;
+        atomic_store(&self->metrics.subscribers,
+                     rantai_feed_server_count(self->fs, &lag));
+        atomic_store(&self->metrics.max_lag, lag);
+        rantai_metrics_sample(&self->metrics, self->store);
+        rantai_auth_refresh(self->auth, false);
+        *next_pump = now + S_PUMP_MS;
+    }
+    if (self->def->tick && now >= *next_tick) {
+        self->def->tick(self->core, self, now);
+        *next_tick = now + (self->def->tick_ms > 0 ? self->def->tick_ms : 1000);
+    }
+    if (now >= *next_maint) {
+        s_maintain(self, now);
+        *next_maint = now + S_MAINT_MS;
+    }
+#ifdef RANTAI_HAVE_SYSTEMD
+    if (self->watchdog_ms > 0) {
+        sd_notify(0, "WATCHDOG=1");
+    }
+#endif
+}
+
+static void
+s_loop(rantai_server_t *self)
+{
+    int64_t now = rantai_server_now(self);
+    int64_t next_pump = now, next_tick = now, next_maint = now + S_MAINT_MS;
+    bool more = false;
+    static volatile sig_atomic_t *stop = &s_stop;
+    while (!*stop) {
+        zmq_pollitem_t items[3 + S_READERS_MAX];
+        int n = 0;
+        items[n++] = (zmq_pollitem_t) {self->api_h, 0, ZMQ_POLLIN, 0};
+        items[n++] = (zmq_pollitem_t) {self->feed_h, 0, ZMQ_POLLIN, 0};
+        void *zap = rantai_auth_zap_socket(self->auth);
+        items[n++] = (zmq_pollitem_t) {zap, 0, zap ? ZMQ_POLLIN : 0, 0};
+        for (int i = 0; i < self->nreaders; i++) {
+            items[n++] = (zmq_pollitem_t) {self->readers[i].socket, 0,
+                                           ZMQ_POLLIN, 0};
+        }
+        now = rantai_server_now(self);
+        int64_t wait = next_pump - now;
+        if (self->def->tick && next_tick - now < wait) {
+            wait = next_tick - now;
+        }
+        if (more || wait < 0) {
+            wait = 0;
+        }
+        if (zmq_poll(items, n, (long) wait) < 0) {
+            if (zmq_errno() == EINTR) {
+                continue;
+            }
+            rantai_log_error("server", "poll: %s", zmq_strerror(zmq_errno()));
+            break;
+        }
+        if (items[2].revents & ZMQ_POLLIN) {
+            rantai_auth_zap_handle(self->auth);
+        }
+        if (items[1].revents & ZMQ_POLLIN) {
+            rantai_feed_server_recv(self->fs, rantai_server_now(self));
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
+            s_serve_batch(self);
+        }
+        for (int i = 0; i < self->nreaders; i++) {
+            if (items[3 + i].revents & ZMQ_POLLIN) {
+                s_reader_t *r = &self->readers[i];
+                r->fn(self, r->socket, r->arg);
+            }
+        }
+        more = rantai_feed_server_pump(self->fs, rantai_server_now(self));
+        s_timers(self, &next_pump, &next_tick, &next_maint);
+    }
+}
+
+static void
+s_teardown(rantai_server_t *self)
+{
+    rantai_http_stop(&self->http);
+    rantai_feed_server_destroy(&self->fs);
+    zsock_destroy(&self->feed);
+    zsock_destroy(&self->api);
+    rantai_auth_destroy(&self->auth);
+    rantai_store_destroy(&self->store);
+    rantai_arena_destroy(&self->arena);
+    free(self->items);
+    rantai_config_destroy(&self->cfg);
+}
+
+int
+rantai_server_main(const rantai_service_def_t *def, void *core,
+                   const rantai_setting_t *settings,
+                   const char *const (*defaults)[2], int argc, char **argv)
+{
+    /* main owns the signals, not CZMQ. */
+    zsys_handler_set(NULL);
+    zsys_set_logstream(NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    rantai_setting_t *shared = s_tables(defaults);
+    const rantai_setting_t *tables[] = {shared, settings, NULL};
+    char program[64];
+    snprintf(program, sizeof program, "rantai-%s", def->name);
+    rantai_server_t server;
+    memset(&server, 0, sizeof server);
+    rantai_server_t *self = &server;
+    self->def = def;
+    self->core = core;
+    self->arena = rantai_arena_new();
+    char err[512] = "";
+    int rc = rantai_config_load(&self->cfg, tables, program, argc, argv, err,
+                                sizeof err, stdout);
+    if (rc == 1) {
+        free(shared);
+        rantai_arena_destroy(&self->arena);
+        return 0;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "%s: %s\n", program, err);
+        free(shared);
+        rantai_arena_destroy(&self->arena);
+        return 2;
+    }
+    rc = s_setup(self, err, sizeof err);
+    if (rc == 0 && def->start && def->start(core, self) != 0) {
+        snprintf(err, sizeof err, "%s failed to start", def->name);
+        rc = 1;
+    }
+    if (rc != 0) {
+        rantai_log_error("server", "%s", err);
+        fprintf(stderr, "%s: %s\n", program, err);
+        s_teardown(self);
+        free(shared);
+        return rc;
+    }
+    if (!def->start) {
+        atomic_store(&self->ready, true);
+    }
+    rantai_txn_t *txn = NULL;
+    if (rantai_store_read(self->store, &txn) == 0) {
+        atomic_store(&self->metrics.head_seq, rantai_evlog_head(txn));
+        rantai_txn_abort(&txn);
+    }
+    rantai_log_info("server",
+                    "ready: api=%s feed=%s http=%s data_dir=%s security=%s "
+                    "head_seq=%llu",
+                    rantai_config_str(self->cfg, "service/api"),
+                    rantai_config_str(self->cfg, "service/feed"),
+                    rantai_config_str(self->cfg, "service/http"),
+                    rantai_config_str(self->cfg, "service/data_dir"),
+                    rantai_config_str(self->cfg, "security/mode"),
+                    (unsigned long long) atomic_load(&self->metrics.head_seq));
+#ifdef RANTAI_HAVE_SYSTEMD
+    uint64_t usec = 0;
+    if (sd_watchdog_enabled(0, &usec) > 0) {
+        self->watchdog_ms = (int64_t) (usec / 2000);
+    }
+    sd_notify(0, "READY=1");
+#endif
+    s_loop(self);
+    rantai_log_info("server", "stopping");
+#ifdef RANTAI_HAVE_SYSTEMD
+    sd_notify(0, "STOPPING=1");
+#endif
+    s_teardown(self);
+    free(shared);
+    rantai_log_info("server", "stopped");
+    return 0;
+}
