@@ -24,18 +24,20 @@ struct rantai_config_t {
     int count;
 };
 
-/* "service/data_dir" -> "data-dir" (the flag), unless the table says. */
+/* The flag of a setting, unless the table names one: the key for the
+   "service" section ("service/data_dir" -> "data-dir"), else section and
+   key ("log/level" -> "log-level"). */
 static void
 s_flag_name(const rantai_setting_t *def, char *buf, size_t size)
 {
     const char *src = def->flag;
     if (!src) {
-        const char *slash = strchr(def->name, '/');
-        src = slash ? slash + 1 : def->name;
+        src = strncmp(def->name, "service/", 8) == 0 ? def->name + 8
+                                                     : def->name;
     }
     size_t i = 0;
     for (; src[i] && i + 1 < size; i++) {
-        buf[i] = src[i] == '_' ? '-' : src[i];
+        buf[i] = src[i] == '_' || src[i] == '/' ? '-' : src[i];
     }
     buf[i] = '\0';
 }
