@@ -9,8 +9,9 @@
 #ifndef RANTAI_ARENA_H
 #define RANTAI_ARENA_H
 
-#include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
+
+#include <protobuf-c/protobuf-c.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -19,34 +20,27 @@ extern "C" {
 typedef struct rantai_arena_t rantai_arena_t;
 
 /* A new, empty arena; never NULL (aborts on OOM). Caller owns it. */
-rantai_arena_t *
-rantai_arena_new(void);
+rantai_arena_t *rantai_arena_new(void);
 
 /* Free the arena and everything allocated from it; NULLs *self. */
-void
-rantai_arena_destroy(rantai_arena_t **self);
+void rantai_arena_destroy(rantai_arena_t **self);
 
 /* size bytes, aligned for any type, zeroed; valid until reset/destroy. */
-void *
-rantai_arena_alloc(rantai_arena_t *self, size_t size);
+void *rantai_arena_alloc(rantai_arena_t *self, size_t size);
 
 /* A NUL-terminated copy of `len` bytes at `src`, in the arena. */
-char *
-rantai_arena_strndup(rantai_arena_t *self, const char *src, size_t len);
+char *rantai_arena_strndup(rantai_arena_t *self, const char *src, size_t len);
 
 /* printf into the arena. */
-char *
-rantai_arena_printf(rantai_arena_t *self, const char *fmt, ...)
+char *rantai_arena_printf(rantai_arena_t *self, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Free everything allocated so far; keeps the first block for reuse. */
-void
-rantai_arena_reset(rantai_arena_t *self);
+void rantai_arena_reset(rantai_arena_t *self);
 
 /* The arena as a protobuf-c allocator (free is a no-op). Borrowed; valid
    as long as the arena. */
-ProtobufCAllocator *
-rantai_arena_allocator(rantai_arena_t *self);
+ProtobufCAllocator *rantai_arena_allocator(rantai_arena_t *self);
 
 /* Convenience: allocate one T, zeroed. */
 #define RANTAI_ANEW(arena, T) ((T *) rantai_arena_alloc((arena), sizeof(T)))

@@ -13,29 +13,27 @@ extern "C" {
 
 typedef enum {
     RANTAI_OK = 0,
-    RANTAI_EINVAL = -1,       /* bad argument or malformed input */
-    RANTAI_ENOTFOUND = -2,    /* no such key / object */
-    RANTAI_EEXISTS = -3,      /* exists with other content */
-    RANTAI_EPRECOND = -4,     /* state does not allow it */
-    RANTAI_ENOSPC = -5,       /* disk or map full, cannot grow */
-    RANTAI_EMAPFULL = -6,     /* LMDB map full: abort, grow, retry */
-    RANTAI_EIO = -7,          /* storage or system failure */
-    RANTAI_ETIMEOUT = -8,     /* no answer before the deadline */
-    RANTAI_EINTR = -9,        /* interrupted (signal, $TERM) */
-    RANTAI_EPROTO = -10,      /* peer sent something not in the contract */
-    RANTAI_EDENIED = -11,     /* not allowed */
-    RANTAI_ERANGE = -12,      /* out of range (e.g. pruned feed position) */
-    RANTAI_EUNIMPL = -13,     /* not served here */
-    RANTAI_EINTERNAL = -14    /* a bug */
+    RANTAI_EINVAL = -1,    /* bad argument or malformed input */
+    RANTAI_ENOTFOUND = -2, /* no such key / object */
+    RANTAI_EEXISTS = -3,   /* exists with other content */
+    RANTAI_EPRECOND = -4,  /* state does not allow it */
+    RANTAI_ENOSPC = -5,    /* disk or map full, cannot grow */
+    RANTAI_EMAPFULL = -6,  /* LMDB map full: abort, grow, retry */
+    RANTAI_EIO = -7,       /* storage or system failure */
+    RANTAI_ETIMEOUT = -8,  /* no answer before the deadline */
+    RANTAI_EINTR = -9,     /* interrupted (signal, $TERM) */
+    RANTAI_EPROTO = -10,   /* peer sent something not in the contract */
+    RANTAI_EDENIED = -11,  /* not allowed */
+    RANTAI_ERANGE = -12,   /* out of range (e.g. pruned feed position) */
+    RANTAI_EUNIMPL = -13,  /* not served here */
+    RANTAI_EINTERNAL = -14 /* a bug */
 } rantai_err_t;
 
 /* A short English description of `err`; never NULL, static storage. */
-const char *
-rantai_strerror(int err);
+const char *rantai_strerror(int err);
 
 /* The wire StatusCode number (gRPC canonical) for `err`. */
-int
-rantai_err_status(int err);
+int rantai_err_status(int err);
 
 #ifdef __cplusplus
 }

@@ -26,21 +26,20 @@ extern "C" {
 typedef struct rantai_feed_sub_t rantai_feed_sub_t;
 
 typedef struct {
-    uint64_t from_seq;        /* first seq wanted (0: oldest retained) */
-    int party_kind;           /* Rantai__V1__PartyKind; 0 = ALL */
-    const char *party_id;     /* NULL or "" for ALL */
-    uint32_t window;          /* 0 = service default (1024) */
-    int dead_ms;              /* silence before resubscribing; 0 = 3000 */
+    uint64_t from_seq;    /* first seq wanted (0: oldest retained) */
+    int party_kind;       /* Rantai__V1__PartyKind; 0 = ALL */
+    const char *party_id; /* NULL or "" for ALL */
+    uint32_t window;      /* 0 = service default (1024) */
+    int dead_ms;          /* silence before resubscribing; 0 = 3000 */
     const rantai_security_t *security; /* NULL: none */
 } rantai_feed_opts_t;
 
 /* Connect and subscribe. NULL (logged) on a bad endpoint or certificate. */
-rantai_feed_sub_t *
-rantai_feed_sub_new(const char *endpoint, const rantai_feed_opts_t *opts);
+rantai_feed_sub_t *rantai_feed_sub_new(const char *endpoint,
+                                       const rantai_feed_opts_t *opts);
 
 /* Close; idempotent, NULLs *self. */
-void
-rantai_feed_sub_destroy(rantai_feed_sub_t **self);
+void rantai_feed_sub_destroy(rantai_feed_sub_t **self);
 
 /* Wait up to timeout_ms for the next event. Returns 1 with *event set
    (allocated in `arena`), 0 on timeout (heartbeats are consumed here and
@@ -48,32 +47,28 @@ rantai_feed_sub_destroy(rantai_feed_sub_t **self);
    service (*error set to that Reply, allocated in `arena`), or
    RANTAI_EINTR if interrupted. Redeliveries are dropped silently. Also
    resubscribes after `dead_ms` of silence. */
-int
-rantai_feed_sub_next(rantai_feed_sub_t *self, rantai_arena_t *arena,
-                     int timeout_ms, rantai_event_t **event,
-                     rantai_reply_t **error);
+int rantai_feed_sub_next(rantai_feed_sub_t *self,
+                         rantai_arena_t *arena,
+                         int timeout_ms,
+                         rantai_event_t **event,
+                         rantai_reply_t **error);
 
 /* Tell the service everything up to `seq` is processed (opens the
    window). Cheap; call after each batch. */
-int
-rantai_feed_sub_ack(rantai_feed_sub_t *self, uint64_t seq);
+int rantai_feed_sub_ack(rantai_feed_sub_t *self, uint64_t seq);
 
 /* Highest seq delivered so far (from_seq - 1 before the first). */
-uint64_t
-rantai_feed_sub_last_seq(rantai_feed_sub_t *self);
+uint64_t rantai_feed_sub_last_seq(rantai_feed_sub_t *self);
 
 /* Last head_seq a heartbeat announced (0 if none yet). */
-uint64_t
-rantai_feed_sub_head_seq(rantai_feed_sub_t *self);
+uint64_t rantai_feed_sub_head_seq(rantai_feed_sub_t *self);
 
 /* Milliseconds since anything arrived (for readiness checks). */
-int64_t
-rantai_feed_sub_silent_ms(rantai_feed_sub_t *self);
+int64_t rantai_feed_sub_silent_ms(rantai_feed_sub_t *self);
 
 /* The libzmq socket, for polling. Borrowed; the same for the subscriber's
    whole life. */
-void *
-rantai_feed_sub_socket(rantai_feed_sub_t *self);
+void *rantai_feed_sub_socket(rantai_feed_sub_t *self);
 
 #ifdef __cplusplus
 }

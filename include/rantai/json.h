@@ -28,8 +28,9 @@
 #ifndef RANTAI_JSON_H
 #define RANTAI_JSON_H
 
-#include <protobuf-c/protobuf-c.h>
 #include <stdio.h>
+
+#include <protobuf-c/protobuf-c.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,7 +38,7 @@ extern "C" {
 
 /* Indent with two spaces and put one field per line; default is one line
    without spaces. */
-#define RANTAI_JSON_PRETTY   1u
+#define RANTAI_JSON_PRETTY 1u
 /* Print fields that hold their default value as well. */
 #define RANTAI_JSON_DEFAULTS 2u
 
@@ -45,8 +46,7 @@ extern "C" {
    `out` are borrowed. Returns 0, RANTAI_EINVAL if msg is NULL, not a
    message or nested deeper than 64 levels, or RANTAI_EIO if writing to
    `out` failed (what was written so far stays written). */
-int
-rantai_json_print(FILE *out, const ProtobufCMessage *msg, unsigned flags);
+int rantai_json_print(FILE *out, const ProtobufCMessage *msg, unsigned flags);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
+
 #include <zmq.h>
 
 #define S_ZAP_ENDPOINT "inproc://zeromq.zap.01"
@@ -21,16 +22,16 @@ struct rantai_auth_t {
     bool curve;
     zcert_t *server_cert;
     char *certs_dir;
-    zhashx_t *clients;        /* Z85 public key -> s_client_t */
-    zsock_t *zap;             /* REP on S_ZAP_ENDPOINT */
-    char signature[64];       /* directory fingerprint at last load */
+    zhashx_t *clients;  /* Z85 public key -> s_client_t */
+    zsock_t *zap;       /* REP on S_ZAP_ENDPOINT */
+    char signature[64]; /* directory fingerprint at last load */
 };
 
 rantai_role_t
 rantai_role_parse(const char *name)
 {
-    static const char *const names[] = {"", "admin", "cooperative",
-                                        "producer", "marketplace", "service"};
+    static const char *const names[] = {
+        "", "admin", "cooperative", "producer", "marketplace", "service"};
     for (int i = 1; name && i < 6; i++) {
         if (strcmp(name, names[i]) == 0) {
             return (rantai_role_t) i;
@@ -42,16 +43,17 @@ rantai_role_parse(const char *name)
 static bool
 s_loopback(const char *endpoint)
 {
-    if (strncmp(endpoint, "ipc://", 6) == 0
-        || strncmp(endpoint, "inproc://", 9) == 0) {
+    if (strncmp(endpoint, "ipc://", 6) == 0 ||
+        strncmp(endpoint, "inproc://", 9) == 0) {
         return true;
     }
     if (strncmp(endpoint, "tcp://", 6) != 0) {
         return false;
     }
     const char *host = endpoint + 6;
-    return strncmp(host, "127.", 4) == 0 || strncmp(host, "localhost:", 10) == 0
-           || strncmp(host, "[::1]:", 6) == 0;
+    return strncmp(host, "127.", 4) == 0 ||
+           strncmp(host, "localhost:", 10) == 0 ||
+           strncmp(host, "[::1]:", 6) == 0;
 }
 
 /* Fingerprint of the directory: names, sizes and mtimes. */
@@ -146,8 +148,11 @@ rantai_auth_refresh(rantai_auth_t *self, bool force)
 }
 
 int
-rantai_auth_new(rantai_auth_t **out, const rantai_config_t *cfg,
-                const char *const *endpoints, char *err, size_t errlen)
+rantai_auth_new(rantai_auth_t **out,
+                const rantai_config_t *cfg,
+                const char *const *endpoints,
+                char *err,
+                size_t errlen)
 {
     *out = NULL;
     const char *mode = rantai_config_str(cfg, "security/mode");
@@ -189,8 +194,9 @@ rantai_auth_new(rantai_auth_t **out, const rantai_config_t *cfg,
     self->certs_dir = strdup(dir);
     self->zap = zsock_new(ZMQ_REP);
     if (!self->zap || zsock_bind(self->zap, S_ZAP_ENDPOINT) != 0) {
-        snprintf(err, errlen, "setting security/mode: cannot start the ZAP "
-                              "handler");
+        snprintf(err, errlen,
+                 "setting security/mode: cannot start the ZAP "
+                 "handler");
         rantai_auth_destroy(&self);
         return RANTAI_EINVAL;
     }
@@ -251,16 +257,15 @@ rantai_auth_zap_handle(rantai_auth_t *self)
     zframe_t *key = zmsg_pop(req);
     const char *status = "400";
     char user[41] = "";
-    if (version && strcmp(version, "1.0") == 0 && mechanism
-        && strcmp(mechanism, "CURVE") == 0 && key && zframe_size(key) == 32) {
+    if (version && strcmp(version, "1.0") == 0 && mechanism &&
+        strcmp(mechanism, "CURVE") == 0 && key && zframe_size(key) == 32) {
         zmq_z85_encode(user, zframe_data(key), 32);
         if (zhashx_lookup(self->clients, user)) {
             status = "200";
         }
     }
     if (status[0] != '2') {
-        rantai_log_limited(RANTAI_LOG_WARN, "auth",
-                           "refused %s key %s from %s",
+        rantai_log_limited(RANTAI_LOG_WARN, "auth", "refused %s key %s from %s",
                            mechanism ? mechanism : "?", user[0] ? user : "-",
                            address ? address : "?");
         user[0] = '\0';
@@ -278,8 +283,11 @@ rantai_auth_zap_handle(rantai_auth_t *self)
 }
 
 void
-rantai_auth_principal(rantai_auth_t *self, void *msg, rantai_principal_t *who,
-                      char *party, size_t size)
+rantai_auth_principal(rantai_auth_t *self,
+                      void *msg,
+                      rantai_principal_t *who,
+                      char *party,
+                      size_t size)
 {
     party[0] = '\0';
     who->party = party;

@@ -17,44 +17,43 @@
 #include "config.h"
 #include "service.h"
 
-#include <czmq.h>
 #include <stddef.h>
+
+#include <czmq.h>
 
 typedef struct rantai_auth_t rantai_auth_t;
 
 /* From the security section. Checks that none mode only binds
    loopback (`endpoints` NULL-terminated). Returns 0, or RANTAI_EINVAL
    with a message naming the setting in err (exit 2). */
-int
-rantai_auth_new(rantai_auth_t **out, const rantai_config_t *cfg,
-                const char *const *endpoints, char *err, size_t errlen);
+int rantai_auth_new(rantai_auth_t **out,
+                    const rantai_config_t *cfg,
+                    const char *const *endpoints,
+                    char *err,
+                    size_t errlen);
 
-void
-rantai_auth_destroy(rantai_auth_t **self);
+void rantai_auth_destroy(rantai_auth_t **self);
 
 /* Make `sock` a CURVE server with our certificate (no-op in none mode).
    Call before bind. */
-int
-rantai_auth_apply(rantai_auth_t *self, zsock_t *sock);
+int rantai_auth_apply(rantai_auth_t *self, zsock_t *sock);
 
 /* The ZAP socket to poll (NULL in none mode), and its handler. */
-void *
-rantai_auth_zap_socket(rantai_auth_t *self);
-void
-rantai_auth_zap_handle(rantai_auth_t *self);
+void *rantai_auth_zap_socket(rantai_auth_t *self);
+void rantai_auth_zap_handle(rantai_auth_t *self);
 
 /* Re-read the certificate directory if it changed (or `force`). */
-void
-rantai_auth_refresh(rantai_auth_t *self, bool force);
+void rantai_auth_refresh(rantai_auth_t *self, bool force);
 
 /* The principal of the peer that sent `msg` (a zmq_msg_t *): role and
    party copied into party[0..size). */
-void
-rantai_auth_principal(rantai_auth_t *self, void *msg, rantai_principal_t *who,
-                      char *party, size_t size);
+void rantai_auth_principal(rantai_auth_t *self,
+                           void *msg,
+                           rantai_principal_t *who,
+                           char *party,
+                           size_t size);
 
 /* Role from its name ("cooperative"), RANTAI_ROLE_NONE if unknown. */
-rantai_role_t
-rantai_role_parse(const char *name);
+rantai_role_t rantai_role_parse(const char *name);
 
 #endif

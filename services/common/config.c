@@ -3,18 +3,19 @@
 
 #include "rantai/err.h"
 
-#include <czmq.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <czmq.h>
+
 #define S_MAX_SETTINGS 128
 
 typedef struct {
     const rantai_setting_t *def;
-    char *value;              /* owned; NULL = unset */
+    char *value; /* owned; NULL = unset */
     const char *source;
     int64_t number;
 } s_entry_t;
@@ -32,8 +33,8 @@ s_flag_name(const rantai_setting_t *def, char *buf, size_t size)
 {
     const char *src = def->flag;
     if (!src) {
-        src = strncmp(def->name, "service/", 8) == 0 ? def->name + 8
-                                                     : def->name;
+        src =
+            strncmp(def->name, "service/", 8) == 0 ? def->name + 8 : def->name;
     }
     size_t i = 0;
     for (; src[i] && i + 1 < size; i++) {
@@ -48,8 +49,8 @@ s_env_name(const rantai_setting_t *def, char *buf, size_t size)
 {
     size_t n = (size_t) snprintf(buf, size, "RANTAI_");
     for (const char *p = def->name; *p && n + 1 < size; p++, n++) {
-        buf[n] = *p == '/' || *p == '-' ? '_'
-                                        : (char) toupper((unsigned char) *p);
+        buf[n] =
+            *p == '/' || *p == '-' ? '_' : (char) toupper((unsigned char) *p);
     }
     buf[n < size ? n : size - 1] = '\0';
 }
@@ -68,8 +69,10 @@ s_parse_int(const char *text, int64_t *out)
 }
 
 static int
-s_parse_scaled(const char *text, const char *const *units,
-               const int64_t *scales, int64_t *out)
+s_parse_scaled(const char *text,
+               const char *const *units,
+               const int64_t *scales,
+               int64_t *out)
 {
     char *end = NULL;
     errno = 0;
@@ -102,10 +105,10 @@ s_parse_duration(const char *text, int64_t *out)
 static int
 s_parse_size(const char *text, int64_t *out)
 {
-    static const char *const units[] = {"", "B", "KiB", "MiB", "GiB", "TiB",
-                                        "K", "M", "G", "T", NULL};
-    static const int64_t scales[] = {1, 1, 1LL << 10, 1LL << 20, 1LL << 30,
-                                     1LL << 40, 1LL << 10, 1LL << 20,
+    static const char *const units[] = {"",  "B", "KiB", "MiB", "GiB", "TiB",
+                                        "K", "M", "G",   "T",   NULL};
+    static const int64_t scales[] = {1,         1,         1LL << 10, 1LL << 20,
+                                     1LL << 30, 1LL << 40, 1LL << 10, 1LL << 20,
                                      1LL << 30, 1LL << 40};
     return s_parse_scaled(text, units, scales, out);
 }
@@ -212,22 +215,25 @@ s_validate(s_entry_t *e, char *err, size_t errlen)
             rc = s_hostport_ok(v) ? 0 : RANTAI_EINVAL;
             break;
     }
-    bool bounded = d->type == RANTAI_CFG_INT || d->type == RANTAI_CFG_DURATION
-                   || d->type == RANTAI_CFG_SIZE;
-    if (rc == 0 && bounded && (d->min != 0 || d->max != 0)
-        && (e->number < d->min || e->number > d->max)) {
+    bool bounded = d->type == RANTAI_CFG_INT ||
+                   d->type == RANTAI_CFG_DURATION || d->type == RANTAI_CFG_SIZE;
+    if (rc == 0 && bounded && (d->min != 0 || d->max != 0) &&
+        (e->number < d->min || e->number > d->max)) {
         snprintf(err, errlen,
                  "setting %s (from %s): %s is out of range [%lld, %lld]",
-                 d->name, e->source, v, (long long) d->min,
-                 (long long) d->max);
+                 d->name, e->source, v, (long long) d->min, (long long) d->max);
         return RANTAI_EINVAL;
     }
     if (rc != 0) {
         static const char *const what[] = {
-            "a string", "an integer", "true or false",
+            "a string",
+            "an integer",
+            "true or false",
             "a duration such as 500ms, 5s, 48h or 7d",
-            "a size such as 64MiB", "one of", "an endpoint such as "
-                                              "tcp://127.0.0.1:7401",
+            "a size such as 64MiB",
+            "one of",
+            "an endpoint such as "
+            "tcp://127.0.0.1:7401",
             "host:port"};
         snprintf(err, errlen, "setting %s (from %s): '%s' is not %s%s%s",
                  d->name, e->source, v, what[d->type],
@@ -267,15 +273,16 @@ s_usage(const rantai_setting_t *const *tables, const char *program, FILE *out)
             s_env_name(d, env, sizeof env);
             snprintf(left, sizeof left, "--%s", flag);
             fprintf(out, "  %-26s %s\n  %-26s [%s; default %s]\n", left,
-                    d->help, "", env, d->def ? (*d->def ? d->def : "\"\"")
-                                             : "unset");
+                    d->help, "", env,
+                    d->def ? (*d->def ? d->def : "\"\"") : "unset");
         }
     }
 }
 
 void
 rantai_config_example(const rantai_setting_t *const *tables,
-                      const char *program, FILE *out)
+                      const char *program,
+                      FILE *out)
 {
     fprintf(out,
             "#   Example configuration for %s (ZPL, CZMQ zconfig).\n"
@@ -286,8 +293,8 @@ rantai_config_example(const rantai_setting_t *const *tables,
         for (const rantai_setting_t *d = tables[t]; d->name; d++) {
             const char *slash = strchr(d->name, '/');
             size_t n = slash ? (size_t) (slash - d->name) : 0;
-            if (n && (strlen(section) != n
-                      || strncmp(section, d->name, n) != 0)) {
+            if (n &&
+                (strlen(section) != n || strncmp(section, d->name, n) != 0)) {
                 snprintf(section, sizeof section, "%.*s", (int) n, d->name);
                 fprintf(out, "\n%s\n", section);
             }
@@ -320,8 +327,7 @@ s_load_file(rantai_config_t *self, const char *path, char *err, size_t errlen)
 {
     zconfig_t *root = zconfig_load(path);
     if (!root) {
-        snprintf(err, errlen, "setting config: cannot read ZPL file %s",
-                 path);
+        snprintf(err, errlen, "setting config: cannot read ZPL file %s", path);
         return RANTAI_EINVAL;
     }
     int rc = 0;
@@ -341,8 +347,8 @@ s_load_file(rantai_config_t *self, const char *path, char *err, size_t errlen)
                 }
             }
             if (!e) {
-                snprintf(err, errlen, "setting %s in %s: unknown setting",
-                         name, path);
+                snprintf(err, errlen, "setting %s in %s: unknown setting", name,
+                         path);
                 rc = RANTAI_EINVAL;
                 break;
             }
@@ -354,8 +360,8 @@ s_load_file(rantai_config_t *self, const char *path, char *err, size_t errlen)
 }
 
 static int
-s_apply_flags(rantai_config_t *self, int argc, char **argv, char *err,
-              size_t errlen)
+s_apply_flags(
+    rantai_config_t *self, int argc, char **argv, char *err, size_t errlen)
 {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -364,8 +370,10 @@ s_apply_flags(rantai_config_t *self, int argc, char **argv, char *err,
             continue;
         }
         if (strncmp(arg, "--", 2) != 0) {
-            snprintf(err, errlen, "unexpected argument '%s' (settings are "
-                                  "--name value)", arg);
+            snprintf(err, errlen,
+                     "unexpected argument '%s' (settings are "
+                     "--name value)",
+                     arg);
             return RANTAI_EINVAL;
         }
         const char *eq = strchr(arg, '=');
@@ -405,9 +413,14 @@ s_config_path(int argc, char **argv)
 }
 
 int
-rantai_config_load(rantai_config_t **out, const rantai_setting_t *const *tables,
-                   const char *program, int argc, char **argv, char *err,
-                   size_t errlen, FILE *out_stream)
+rantai_config_load(rantai_config_t **out,
+                   const rantai_setting_t *const *tables,
+                   const char *program,
+                   int argc,
+                   char **argv,
+                   char *err,
+                   size_t errlen,
+                   FILE *out_stream)
 {
     *out = NULL;
     for (int i = 1; i < argc; i++) {

@@ -16,8 +16,8 @@ uint64_t
 rantai_meta_u64(rantai_txn_t *txn, const char *key)
 {
     rantai_val_t v;
-    if (rantai_get(txn, RANTAI_DB_META, key, strlen(key), &v) != 0
-        || v.size != 8) {
+    if (rantai_get(txn, RANTAI_DB_META, key, strlen(key), &v) != 0 ||
+        v.size != 8) {
         return 0;
     }
     return rantai_be64_get(v.data);
@@ -45,7 +45,9 @@ rantai_evlog_first(rantai_txn_t *txn)
 }
 
 int
-rantai_evlog_append(rantai_txn_t *txn, rantai_event_t *ev, int64_t now_ms,
+rantai_evlog_append(rantai_txn_t *txn,
+                    rantai_event_t *ev,
+                    int64_t now_ms,
                     uint64_t *seq)
 {
     uint64_t next = rantai_evlog_head(txn) + 1;
@@ -55,8 +57,8 @@ rantai_evlog_append(rantai_txn_t *txn, rantai_event_t *ev, int64_t now_ms,
     uint8_t key[8];
     rantai_be64_put(key, next);
     void *dst = NULL;
-    int rc = rantai_put_reserve(txn, RANTAI_DB_LOG, key, sizeof key, size,
-                                &dst);
+    int rc =
+        rantai_put_reserve(txn, RANTAI_DB_LOG, key, sizeof key, size, &dst);
     if (rc != 0) {
         return rc;
     }
@@ -83,8 +85,7 @@ rantai_evlog_get(rantai_txn_t *txn, uint64_t seq, rantai_val_t *packed)
 static int64_t
 s_event_time(const rantai_val_t *v)
 {
-    Rantai__V1__Event *ev =
-        rantai__v1__event__unpack(NULL, v->size, v->data);
+    Rantai__V1__Event *ev = rantai__v1__event__unpack(NULL, v->size, v->data);
     if (!ev) {
         return 0;
     }
@@ -94,7 +95,9 @@ s_event_time(const rantai_val_t *v)
 }
 
 int
-rantai_evlog_prune(rantai_txn_t *txn, int64_t before_ms, uint64_t max,
+rantai_evlog_prune(rantai_txn_t *txn,
+                   int64_t before_ms,
+                   uint64_t max,
                    uint64_t *pruned)
 {
     uint64_t head = rantai_evlog_head(txn);

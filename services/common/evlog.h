@@ -16,34 +16,31 @@
 /* Append `ev` (its body set by the caller) at head+1 with ev->time =
    now_ms: sets ev->seq and *seq. Errors from the store (RANTAI_EMAPFULL
    must reach rantai_store_write()). */
-int
-rantai_evlog_append(rantai_txn_t *txn, rantai_event_t *ev, int64_t now_ms,
-                    uint64_t *seq);
+int rantai_evlog_append(rantai_txn_t *txn,
+                        rantai_event_t *ev,
+                        int64_t now_ms,
+                        uint64_t *seq);
 
 /* Highest seq appended (0 when empty). */
-uint64_t
-rantai_evlog_head(rantai_txn_t *txn);
+uint64_t rantai_evlog_head(rantai_txn_t *txn);
 
 /* Lowest seq still retained (head+1 when empty). */
-uint64_t
-rantai_evlog_first(rantai_txn_t *txn);
+uint64_t rantai_evlog_first(rantai_txn_t *txn);
 
 /* The packed Event at `seq`: 0 and *packed (valid until the txn ends), or
    RANTAI_ENOTFOUND. */
-int
-rantai_evlog_get(rantai_txn_t *txn, uint64_t seq, rantai_val_t *packed);
+int rantai_evlog_get(rantai_txn_t *txn, uint64_t seq, rantai_val_t *packed);
 
 /* Delete events older than `before_ms` (by Event.time), keeping at least
    the head; at most `max` per call so a write txn stays short. Sets
    *pruned. */
-int
-rantai_evlog_prune(rantai_txn_t *txn, int64_t before_ms, uint64_t max,
-                   uint64_t *pruned);
+int rantai_evlog_prune(rantai_txn_t *txn,
+                       int64_t before_ms,
+                       uint64_t max,
+                       uint64_t *pruned);
 
 /* Meta key/value helpers for u64 counters (e.g. upstream seqs). */
-uint64_t
-rantai_meta_u64(rantai_txn_t *txn, const char *key);
-int
-rantai_meta_put_u64(rantai_txn_t *txn, const char *key, uint64_t v);
+uint64_t rantai_meta_u64(rantai_txn_t *txn, const char *key);
+int rantai_meta_put_u64(rantai_txn_t *txn, const char *key, uint64_t v);
 
 #endif

@@ -8,23 +8,24 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <zmq.h>
 
 #define S_ID_MAX 256
 
 typedef struct s_sub_t {
-    uint8_t id[S_ID_MAX];     /* routing id of the subscriber */
+    uint8_t id[S_ID_MAX]; /* routing id of the subscriber */
     size_t id_len;
-    uint64_t next_seq;        /* next seq to consider */
-    uint64_t acked;           /* highest seq acked */
-    uint64_t *ring;           /* seqs sent and not yet acked (FIFO) */
+    uint64_t next_seq; /* next seq to consider */
+    uint64_t acked;    /* highest seq acked */
+    uint64_t *ring;    /* seqs sent and not yet acked (FIFO) */
     uint32_t ring_head, ring_len, window;
     Rantai__V1__Party party;
     char party_id[RANTAI_ID_MAX + 1];
     rantai_principal_t who;
     char who_party[RANTAI_ID_MAX + 1];
     int64_t last_send_ms;
-    bool blocked;             /* HWM reached: retry on the next pump */
+    bool blocked; /* HWM reached: retry on the next pump */
     struct s_sub_t *next;
 } s_sub_t;
 
@@ -42,10 +43,13 @@ struct rantai_feed_server_t {
 };
 
 rantai_feed_server_t *
-rantai_feed_server_new(void *socket, rantai_store_t *store,
-                       const rantai_service_def_t *def, void *core,
+rantai_feed_server_new(void *socket,
+                       rantai_store_t *store,
+                       const rantai_service_def_t *def,
+                       void *core,
                        const rantai_feed_server_opts_t *opts,
-                       rantai_principal_fn *principal, void *principal_arg)
+                       rantai_principal_fn *principal,
+                       void *principal_arg)
 {
     rantai_feed_server_t *self = calloc(1, sizeof *self);
     if (!self) {
@@ -115,8 +119,11 @@ s_drop(rantai_feed_server_t *self, s_sub_t *sub)
 /* Send one frame to routing id. 0, or -1 with errno (EAGAIN: subscriber's
    queue full; EHOSTUNREACH: gone). */
 static int
-s_send(rantai_feed_server_t *self, const void *id, size_t id_len,
-       const void *data, size_t size)
+s_send(rantai_feed_server_t *self,
+       const void *id,
+       size_t id_len,
+       const void *data,
+       size_t size)
 {
     if (zmq_send(self->socket, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
         return -1;
@@ -126,7 +133,9 @@ s_send(rantai_feed_server_t *self, const void *id, size_t id_len,
 }
 
 static int
-s_send_msg(rantai_feed_server_t *self, const void *id, size_t id_len,
+s_send_msg(rantai_feed_server_t *self,
+           const void *id,
+           size_t id_len,
            const Rantai__V1__FeedMessage *msg)
 {
     size_t size = 0;
@@ -135,8 +144,11 @@ s_send_msg(rantai_feed_server_t *self, const void *id, size_t id_len,
 }
 
 static void
-s_send_error(rantai_feed_server_t *self, const void *id, size_t id_len,
-             int code, const char *message)
+s_send_error(rantai_feed_server_t *self,
+             const void *id,
+             size_t id_len,
+             int code,
+             const char *message)
 {
     Rantai__V1__Reply reply = RANTAI__V1__REPLY__INIT;
     reply.code = (Rantai__V1__StatusCode) code;
@@ -148,7 +160,8 @@ s_send_error(rantai_feed_server_t *self, const void *id, size_t id_len,
 }
 
 static int
-s_authorize(rantai_feed_server_t *self, const rantai_principal_t *who,
+s_authorize(rantai_feed_server_t *self,
+            const rantai_principal_t *who,
             const Rantai__V1__Party *party)
 {
     if (self->def->feed_authorize) {
@@ -160,17 +173,21 @@ s_authorize(rantai_feed_server_t *self, const rantai_principal_t *who,
 }
 
 static void
-s_subscribe(rantai_feed_server_t *self, const void *id, size_t id_len,
-            const rantai_principal_t *who, const Rantai__V1__Subscribe *req,
+s_subscribe(rantai_feed_server_t *self,
+            const void *id,
+            size_t id_len,
+            const rantai_principal_t *who,
+            const Rantai__V1__Subscribe *req,
             int64_t now_ms)
 {
     Rantai__V1__Party all = RANTAI__V1__PARTY__INIT;
     const Rantai__V1__Party *party = req->party ? req->party : &all;
     bool party_ok = rantai_enum_defined(&rantai__v1__party_kind__descriptor,
-                                        (int) party->kind)
-                    && (party->id[0] == '\0' || rantai_id_valid(party->id));
+                                        (int) party->kind) &&
+                    (party->id[0] == '\0' || rantai_id_valid(party->id));
     if (!party_ok) {
-        s_send_error(self, id, id_len, RANTAI__V1__STATUS_CODE__STATUS_CODE_INVALID_ARGUMENT,
+        s_send_error(self, id, id_len,
+                     RANTAI__V1__STATUS_CODE__STATUS_CODE_INVALID_ARGUMENT,
                      "subscribe.party: unknown kind or malformed id");
         return;
     }
@@ -184,7 +201,8 @@ s_subscribe(rantai_feed_server_t *self, const void *id, size_t id_len,
     }
     rantai_txn_t *txn = NULL;
     if (rantai_store_read(self->store, &txn) != 0) {
-        s_send_error(self, id, id_len, RANTAI__V1__STATUS_CODE__STATUS_CODE_UNAVAILABLE,
+        s_send_error(self, id, id_len,
+                     RANTAI__V1__STATUS_CODE__STATUS_CODE_UNAVAILABLE,
                      "store unavailable");
         return;
     }
@@ -203,9 +221,10 @@ s_subscribe(rantai_feed_server_t *self, const void *id, size_t id_len,
     s_sub_t *sub = s_find(self, id, id_len);
     if (!sub) {
         if (self->count >= self->opts.max_subscribers || id_len > S_ID_MAX) {
-            s_send_error(self, id, id_len,
-                         RANTAI__V1__STATUS_CODE__STATUS_CODE_RESOURCE_EXHAUSTED,
-                         "too many subscribers");
+            s_send_error(
+                self, id, id_len,
+                RANTAI__V1__STATUS_CODE__STATUS_CODE_RESOURCE_EXHAUSTED,
+                "too many subscribers");
             return;
         }
         sub = calloc(1, sizeof *sub);
@@ -259,7 +278,9 @@ s_ack(s_sub_t *sub, uint64_t seq)
 }
 
 static void
-s_handle(rantai_feed_server_t *self, zmq_msg_t *id, zmq_msg_t *body,
+s_handle(rantai_feed_server_t *self,
+         zmq_msg_t *id,
+         zmq_msg_t *body,
          int64_t now_ms)
 {
     rantai_principal_t who = {RANTAI_ROLE_NONE, ""};
@@ -336,7 +357,9 @@ rantai_feed_server_recv(rantai_feed_server_t *self, int64_t now_ms)
 /* Wrap packed Event bytes as FeedMessage{event} without re-encoding:
    field 1, wire type 2, varint length, bytes. */
 static void *
-s_wrap_event(rantai_arena_t *arena, const void *ev, size_t size,
+s_wrap_event(rantai_arena_t *arena,
+             const void *ev,
+             size_t size,
              size_t *out_size)
 {
     uint8_t *buf = rantai_arena_alloc(arena, size + 11);
@@ -355,8 +378,11 @@ s_wrap_event(rantai_arena_t *arena, const void *ev, size_t size,
 
 /* The bytes to send for the event at v for sub: NULL if filtered out. */
 static void *
-s_visible(rantai_feed_server_t *self, rantai_txn_t *txn, s_sub_t *sub,
-          const rantai_val_t *v, size_t *size)
+s_visible(rantai_feed_server_t *self,
+          rantai_txn_t *txn,
+          s_sub_t *sub,
+          const rantai_val_t *v,
+          size_t *size)
 {
     if (!self->def->feed_filter) {
         return s_wrap_event(self->arena, v->data, v->size, size);
@@ -370,9 +396,8 @@ s_visible(rantai_feed_server_t *self, rantai_txn_t *txn, s_sub_t *sub,
     }
     rantai_event_t *out = NULL;
     if (self->def->feed_filter(self->core, txn, &sub->who, &sub->party, ev,
-                               self->arena, &out)
-            != 0
-        || !out) {
+                               self->arena, &out) != 0 ||
+        !out) {
         return NULL;
     }
     if (out == ev) {
@@ -385,15 +410,19 @@ s_visible(rantai_feed_server_t *self, rantai_txn_t *txn, s_sub_t *sub,
 
 /* Send up to the window / batch to one subscriber. True if more remain. */
 static bool
-s_pump_one(rantai_feed_server_t *self, rantai_txn_t *txn, s_sub_t *sub,
-           uint64_t head, int64_t now_ms, bool *gone)
+s_pump_one(rantai_feed_server_t *self,
+           rantai_txn_t *txn,
+           s_sub_t *sub,
+           uint64_t head,
+           int64_t now_ms,
+           bool *gone)
 {
     uint32_t sent = 0;
     uint32_t scanned = 0;
     /* Both bounds: a party that sees few events must not make one pump
        walk the whole log. */
-    while (sub->next_seq <= head && sub->ring_len < sub->window
-           && sent < self->opts.batch && scanned++ < 16 * self->opts.batch) {
+    while (sub->next_seq <= head && sub->ring_len < sub->window &&
+           sent < self->opts.batch && scanned++ < 16 * self->opts.batch) {
         rantai_val_t v;
         int rc = rantai_evlog_get(txn, sub->next_seq, &v);
         if (rc == RANTAI_ENOTFOUND) {

@@ -31,33 +31,35 @@ typedef struct {
 } rantai_feed_server_opts_t;
 
 /* Principal of the peer that sent `msg` (a zmq_msg_t *). */
-typedef void(rantai_principal_fn)(void *arg, void *zmq_msg,
-                                  rantai_principal_t *who, char *party,
+typedef void(rantai_principal_fn)(void *arg,
+                                  void *zmq_msg,
+                                  rantai_principal_t *who,
+                                  char *party,
                                   size_t party_size);
 
 /* A feed server on `socket` (a bound libzmq ROUTER, still owned by the
    caller) reading `store`; `def`/`core` supply the authorize and filter
    hooks; `principal` resolves who is subscribing. Never NULL. */
 rantai_feed_server_t *
-rantai_feed_server_new(void *socket, rantai_store_t *store,
-                       const rantai_service_def_t *def, void *core,
+rantai_feed_server_new(void *socket,
+                       rantai_store_t *store,
+                       const rantai_service_def_t *def,
+                       void *core,
                        const rantai_feed_server_opts_t *opts,
-                       rantai_principal_fn *principal, void *principal_arg);
+                       rantai_principal_fn *principal,
+                       void *principal_arg);
 
-void
-rantai_feed_server_destroy(rantai_feed_server_t **self);
+void rantai_feed_server_destroy(rantai_feed_server_t **self);
 
 /* Read and handle every FeedRequest waiting on the socket. */
-void
-rantai_feed_server_recv(rantai_feed_server_t *self, int64_t now_ms);
+void rantai_feed_server_recv(rantai_feed_server_t *self, int64_t now_ms);
 
 /* Send what is due (events up to each window, heartbeats). Returns true
    if some subscriber still has events to send (call again soon). */
-bool
-rantai_feed_server_pump(rantai_feed_server_t *self, int64_t now_ms);
+bool rantai_feed_server_pump(rantai_feed_server_t *self, int64_t now_ms);
 
 /* Number of subscribers, and the largest lag (head - acked) among them. */
-uint32_t
-rantai_feed_server_count(rantai_feed_server_t *self, uint64_t *max_lag);
+uint32_t rantai_feed_server_count(rantai_feed_server_t *self,
+                                  uint64_t *max_lag);
 
 #endif

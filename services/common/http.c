@@ -25,8 +25,8 @@ rantai_buf_printf(rantai_buf_t *buf, const char *fmt, ...)
         size_t room = buf->cap - buf->len;
         va_list ap;
         va_start(ap, fmt);
-        int n = vsnprintf(buf->data ? buf->data + buf->len : NULL, room, fmt,
-                          ap);
+        int n =
+            vsnprintf(buf->data ? buf->data + buf->len : NULL, room, fmt, ap);
         va_end(ap);
         if (n < 0) {
             return;
@@ -56,7 +56,9 @@ rantai_buf_free(rantai_buf_t *buf)
 }
 
 static enum MHD_Result
-s_reply(struct MHD_Connection *conn, unsigned status, const char *type,
+s_reply(struct MHD_Connection *conn,
+        unsigned status,
+        const char *type,
         rantai_buf_t *body)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer(
@@ -69,9 +71,14 @@ s_reply(struct MHD_Connection *conn, unsigned status, const char *type,
 }
 
 static enum MHD_Result
-s_handler(void *cls, struct MHD_Connection *conn, const char *url,
-          const char *method, const char *version, const char *upload,
-          size_t *upload_size, void **state)
+s_handler(void *cls,
+          struct MHD_Connection *conn,
+          const char *url,
+          const char *method,
+          const char *version,
+          const char *upload,
+          size_t *upload_size,
+          void **state)
 {
     (void) version;
     (void) upload;
@@ -89,8 +96,8 @@ s_handler(void *cls, struct MHD_Connection *conn, const char *url,
     }
     if (strcmp(url, "/readyz") == 0) {
         rantai_buf_t why = {0};
-        bool ready = !self->pages.ready
-                     || self->pages.ready(self->pages.arg, &why);
+        bool ready =
+            !self->pages.ready || self->pages.ready(self->pages.arg, &why);
         rantai_buf_printf(&body, "%s%s%s\n", ready ? "ready" : "not ready",
                           why.len ? ": " : "", why.len ? why.data : "");
         rantai_buf_free(&why);

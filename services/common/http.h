@@ -15,12 +15,10 @@ typedef struct rantai_buf_t {
 } rantai_buf_t;
 
 /* Append printf-formatted text (aborts on OOM). */
-void
-rantai_buf_printf(rantai_buf_t *buf, const char *fmt, ...)
+void rantai_buf_printf(rantai_buf_t *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-void
-rantai_buf_free(rantai_buf_t *buf);
+void rantai_buf_free(rantai_buf_t *buf);
 
 typedef struct rantai_http_t rantai_http_t;
 
@@ -32,14 +30,12 @@ typedef struct {
 
 /* Serve on "host:port" (port 0: ephemeral). NULL with a log line if the
    address cannot be bound. */
-rantai_http_t *
-rantai_http_start(const char *hostport, const rantai_http_pages_t *pages);
+rantai_http_t *rantai_http_start(const char *hostport,
+                                 const rantai_http_pages_t *pages);
 
 /* The port actually bound. */
-unsigned
-rantai_http_port(rantai_http_t *self);
+unsigned rantai_http_port(rantai_http_t *self);
 
-void
-rantai_http_stop(rantai_http_t **self);
+void rantai_http_stop(rantai_http_t **self);
 
 #endif

@@ -70,7 +70,9 @@ s_quote(FILE *out, const char *s)
 }
 
 static void
-s_emit(rantai_log_level_t level, const char *module, const char *msg,
+s_emit(rantai_log_level_t level,
+       const char *module,
+       const char *msg,
        unsigned long suppressed)
 {
     struct timespec ts;
@@ -120,8 +122,10 @@ rantai_log(rantai_log_level_t level, const char *module, const char *fmt, ...)
 }
 
 void
-rantai_log_limited(rantai_log_level_t level, const char *module,
-                   const char *fmt, ...)
+rantai_log_limited(rantai_log_level_t level,
+                   const char *module,
+                   const char *fmt,
+                   ...)
 {
     if (level < s_min) {
         return;

@@ -25,9 +25,10 @@ rantai_log(rantai_log_level_t level, const char *module, const char *fmt, ...)
 
 /* At most `per_sec` lines per second for `module` (bad client input);
    the number suppressed is reported on the next line that gets through. */
-void
-rantai_log_limited(rantai_log_level_t level, const char *module,
-                   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void rantai_log_limited(rantai_log_level_t level,
+                        const char *module,
+                        const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
 
 #define rantai_log_debug(m, ...) rantai_log(RANTAI_LOG_DEBUG, m, __VA_ARGS__)
 #define rantai_log_info(m, ...)  rantai_log(RANTAI_LOG_INFO, m, __VA_ARGS__)

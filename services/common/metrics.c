@@ -33,7 +33,8 @@ rantai_metrics_request(rantai_metrics_t *m, int body, int code, int64_t ns)
 }
 
 void
-rantai_metrics_committed(rantai_metrics_t *m, rantai_store_t *store,
+rantai_metrics_committed(rantai_metrics_t *m,
+                         rantai_store_t *store,
                          uint64_t before)
 {
     rantai_txn_t *txn = NULL;
@@ -61,14 +62,13 @@ s_body_name(int body)
 static void
 s_requests(rantai_metrics_t *m, const char *svc, rantai_buf_t *out)
 {
-    rantai_buf_printf(out,
-                      "# HELP rantai_requests_total Requests answered, by "
-                      "request type and status code.\n"
-                      "# TYPE rantai_requests_total counter\n");
+    rantai_buf_printf(out, "# HELP rantai_requests_total Requests answered, by "
+                           "request type and status code.\n"
+                           "# TYPE rantai_requests_total counter\n");
     for (int b = 0; b < RANTAI_METRICS_BODIES; b++) {
         for (int c = 0; c < RANTAI_METRICS_CODES; c++) {
-            uint64_t n = atomic_load_explicit(&m->requests[b][c],
-                                              memory_order_relaxed);
+            uint64_t n =
+                atomic_load_explicit(&m->requests[b][c], memory_order_relaxed);
             if (n) {
                 rantai_buf_printf(out,
                                   "rantai_requests_total{service=\"%s\","
@@ -86,8 +86,8 @@ s_requests(rantai_metrics_t *m, const char *svc, rantai_buf_t *out)
         uint64_t cum = 0;
         uint64_t counts[RANTAI_METRICS_BUCKETS];
         for (int i = 0; i < RANTAI_METRICS_BUCKETS; i++) {
-            counts[i] = atomic_load_explicit(&m->latency[b][i],
-                                             memory_order_relaxed);
+            counts[i] =
+                atomic_load_explicit(&m->latency[b][i], memory_order_relaxed);
             cum += counts[i];
         }
         if (cum == 0) {
@@ -116,19 +116,23 @@ s_requests(rantai_metrics_t *m, const char *svc, rantai_buf_t *out)
             " %llu\n",
             svc, name,
             (double) atomic_load_explicit(&m->latency_sum_ns[b],
-                                          memory_order_relaxed)
-                / 1e9,
+                                          memory_order_relaxed) /
+                1e9,
             svc, name, (unsigned long long) cum);
     }
 }
 
 static void
-s_gauge(rantai_buf_t *out, const char *name, const char *type,
-        const char *help, const char *svc, uint64_t v)
+s_gauge(rantai_buf_t *out,
+        const char *name,
+        const char *type,
+        const char *help,
+        const char *svc,
+        uint64_t v)
 {
-    rantai_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s{service=\"%s\"} %llu\n",
-                      name, help, name, type, name, svc,
-                      (unsigned long long) v);
+    rantai_buf_printf(
+        out, "# HELP %s %s\n# TYPE %s %s\n%s{service=\"%s\"} %llu\n", name,
+        help, name, type, name, svc, (unsigned long long) v);
 }
 
 void

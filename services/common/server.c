@@ -10,28 +10,29 @@
 #include "metrics.h"
 #include "rantai/err.h"
 
-#include <czmq.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <czmq.h>
 #include <zmq.h>
 #ifdef RANTAI_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
 
-#define S_ENV_MAX     8       /* routing envelope frames kept per request */
+#define S_ENV_MAX     8 /* routing envelope frames kept per request */
 #define S_READERS_MAX 8
-#define S_PUMP_MS     100     /* feed timer: heartbeats, blocked peers */
-#define S_MAINT_MS    10000   /* reader check, retention */
+#define S_PUMP_MS     100   /* feed timer: heartbeats, blocked peers */
+#define S_MAINT_MS    10000 /* reader check, retention */
 
 const rantai_setting_t rantai_server_settings[] = {
     {"service/api", "api", RANTAI_CFG_ENDPOINT, "tcp://127.0.0.1:7401", 0, 0,
      NULL, "api endpoint to bind (ROUTER; Request -> Reply)"},
-    {"service/feed", "feed", RANTAI_CFG_ENDPOINT, "tcp://127.0.0.1:7402", 0,
-     0, NULL, "feed endpoint to bind (ROUTER; durable event subscriptions)"},
+    {"service/feed", "feed", RANTAI_CFG_ENDPOINT, "tcp://127.0.0.1:7402", 0, 0,
+     NULL, "feed endpoint to bind (ROUTER; durable event subscriptions)"},
     {"service/http", "http", RANTAI_CFG_HOSTPORT, "127.0.0.1:9401", 0, 0, NULL,
      "metrics and health HTTP address host:port (\"\" disables)"},
     {"service/data_dir", "data-dir", RANTAI_CFG_STRING, "./data", 0, 0, NULL,
@@ -40,10 +41,10 @@ const rantai_setting_t rantai_server_settings[] = {
      NULL, "largest frame accepted (ZMQ_MAXMSGSIZE)"},
     {"service/batch", NULL, RANTAI_CFG_INT, "256", 1, 65536, NULL,
      "most requests committed together in one durable transaction"},
-    {"security/mode", "security", RANTAI_CFG_CHOICE, "none", 0, 0,
-     "none|curve", "none (loopback only) or curve (CurveZMQ + ZAP)"},
-    {"security/server_cert", "server-cert", RANTAI_CFG_STRING, NULL, 0, 0,
-     NULL, "this service's secret certificate (zcert), curve mode"},
+    {"security/mode", "security", RANTAI_CFG_CHOICE, "none", 0, 0, "none|curve",
+     "none (loopback only) or curve (CurveZMQ + ZAP)"},
+    {"security/server_cert", "server-cert", RANTAI_CFG_STRING, NULL, 0, 0, NULL,
+     "this service's secret certificate (zcert), curve mode"},
     {"security/client_certs", "client-certs", RANTAI_CFG_STRING, NULL, 0, 0,
      NULL, "directory of allowed clients' public certificates, curve mode"},
     {"feed/window", NULL, RANTAI_CFG_INT, "1024", 1, 65536, NULL,
@@ -54,10 +55,10 @@ const rantai_setting_t rantai_server_settings[] = {
      "idle time before a heartbeat (contract: at most 1s)"},
     {"feed/retention", NULL, RANTAI_CFG_DURATION, "7d", 60000,
      3650LL * 86400000, NULL, "how long events are kept for subscribers"},
-    {"feed/max_subscribers", NULL, RANTAI_CFG_INT, "100000", 1, 10000000,
-     NULL, "most concurrent feed subscriptions"},
-    {"store/map_size", NULL, RANTAI_CFG_SIZE, "64MiB", 1 << 20, 1LL << 40,
-     NULL, "initial LMDB map size (grows automatically)"},
+    {"feed/max_subscribers", NULL, RANTAI_CFG_INT, "100000", 1, 10000000, NULL,
+     "most concurrent feed subscriptions"},
+    {"store/map_size", NULL, RANTAI_CFG_SIZE, "64MiB", 1 << 20, 1LL << 40, NULL,
+     "initial LMDB map size (grows automatically)"},
     {"store/max_map_size", NULL, RANTAI_CFG_SIZE, "1TiB", 1 << 20, 1LL << 44,
      NULL, "LMDB map size limit"},
     {"log/level", NULL, RANTAI_CFG_CHOICE, "info", 0, 0,
@@ -75,7 +76,7 @@ typedef struct {
 typedef struct {
     zmq_msg_t env[S_ENV_MAX];
     int nenv;
-    rantai_request_t *req;    /* NULL: malformed, reply already set */
+    rantai_request_t *req; /* NULL: malformed, reply already set */
     rantai_reply_t reply;
     rantai_principal_t who;
     char party[RANTAI_ID_MAX + 1];
@@ -149,13 +150,15 @@ rantai_server_set_ready(rantai_server_t *self, bool ready)
 }
 
 int
-rantai_server_add_reader(rantai_server_t *self, void *socket,
-                         rantai_reader_fn *fn, void *arg)
+rantai_server_add_reader(rantai_server_t *self,
+                         void *socket,
+                         rantai_reader_fn *fn,
+                         void *arg)
 {
     if (self->nreaders == S_READERS_MAX) {
         return RANTAI_EINVAL;
     }
-    self->readers[self->nreaders++] = (s_reader_t) {socket, fn, arg};
+    self->readers[self->nreaders++] = (s_reader_t){socket, fn, arg};
     return 0;
 }
 
@@ -236,13 +239,15 @@ s_recv_item(rantai_server_t *self, s_item_t *item)
         rantai_log_limited(RANTAI_LOG_WARN, "api",
                            "malformed request of %zu bytes",
                            zmq_msg_size(&part));
-        rantai_reply_error(&item->reply, self->arena,
-                           RANTAI__V1__STATUS_CODE__STATUS_CODE_INVALID_ARGUMENT,
-                           NULL, "frame is not a valid rantai.v1.Request");
+        rantai_reply_error(
+            &item->reply, self->arena,
+            RANTAI__V1__STATUS_CODE__STATUS_CODE_INVALID_ARGUMENT, NULL,
+            "frame is not a valid rantai.v1.Request");
     } else if (item->req->body_case == RANTAI__V1__REQUEST__BODY__NOT_SET) {
-        rantai_reply_error(&item->reply, self->arena,
-                           RANTAI__V1__STATUS_CODE__STATUS_CODE_INVALID_ARGUMENT,
-                           "body", "request has no body");
+        rantai_reply_error(
+            &item->reply, self->arena,
+            RANTAI__V1__STATUS_CODE__STATUS_CODE_INVALID_ARGUMENT, "body",
+            "request has no body");
         item->reply.request_id = item->req->request_id;
         item->req = NULL;
     } else {
@@ -253,7 +258,9 @@ s_recv_item(rantai_server_t *self, s_item_t *item)
 }
 
 static int
-s_handle_one(rantai_server_t *self, s_item_t *item, rantai_txn_t *txn,
+s_handle_one(rantai_server_t *self,
+             s_item_t *item,
+             rantai_txn_t *txn,
              int64_t now_ms)
 {
     rantai__v1__reply__init(&item->reply);
@@ -273,13 +280,12 @@ s_handle_one(rantai_server_t *self, s_item_t *item, rantai_txn_t *txn,
         return rc;
     }
     if (rc < 0) {
-        rantai_log_error("api", "%s failed: %s",
-                         rantai_request_name(item->req), rantai_strerror(rc));
+        rantai_log_error("api", "%s failed: %s", rantai_request_name(item->req),
+                         rantai_strerror(rc));
         rantai__v1__reply__init(&item->reply);
         item->reply.request_id = item->req->request_id;
-        rantai_reply_error(&item->reply, self->arena,
-                           rantai_err_status(rc), NULL, "%s",
-                           rantai_strerror(rc));
+        rantai_reply_error(&item->reply, self->arena, rantai_err_status(rc),
+                           NULL, "%s", rantai_strerror(rc));
     }
     if (!child) {
         return 0;
@@ -374,8 +380,8 @@ s_serve_batch(rantai_server_t *self)
 {
     self->nitems = 0;
     bool writes = false;
-    while (self->nitems < self->max_items
-           && s_recv_item(self, &self->items[self->nitems])) {
+    while (self->nitems < self->max_items &&
+           s_recv_item(self, &self->items[self->nitems])) {
         writes |= self->items[self->nitems].write;
         self->nitems++;
     }
@@ -428,16 +434,21 @@ s_http_ready(void *arg, rantai_buf_t *why)
     rantai_server_t *self = arg;
     bool ready = atomic_load(&self->ready);
     if (!ready) {
-        rantai_buf_printf(why, "%s is starting or its upstreams are not "
-                               "connected",
+        rantai_buf_printf(why,
+                          "%s is starting or its upstreams are not "
+                          "connected",
                           self->def->name);
     }
     return ready;
 }
 
 static zsock_t *
-s_bind(rantai_server_t *self, const char *endpoint, int hwm, char *err,
-       size_t errlen, const char *setting)
+s_bind(rantai_server_t *self,
+       const char *endpoint,
+       int hwm,
+       char *err,
+       size_t errlen,
+       const char *setting)
 {
     zsock_t *sock = zsock_new(ZMQ_ROUTER);
     if (!sock) {
@@ -487,8 +498,7 @@ s_setup(rantai_server_t *self, char *err, size_t errlen)
 {
     const rantai_config_t *cfg = self->cfg;
     if (rantai_log_setup(self->def->name, rantai_config_str(cfg, "log/format"),
-                         rantai_config_str(cfg, "log/level"))
-        != 0) {
+                         rantai_config_str(cfg, "log/level")) != 0) {
         snprintf(err, errlen, "setting log/level or log/format: invalid");
         return 2;
     }
@@ -513,10 +523,11 @@ s_setup(rantai_server_t *self, char *err, size_t errlen)
         (size_t) rantai_config_int(cfg, "store/map_size"),
         (size_t) rantai_config_int(cfg, "store/max_map_size"), 0};
     if (rantai_store_open(&self->store, dir, self->def->db_names,
-                          self->def->db_count, &so)
-        != 0) {
-        snprintf(err, errlen, "cannot open the store in %s "
-                              "(setting service/data_dir)", dir);
+                          self->def->db_count, &so) != 0) {
+        snprintf(err, errlen,
+                 "cannot open the store in %s "
+                 "(setting service/data_dir)",
+                 dir);
         return 1;
     }
     self->api = s_bind(self, api, 100000, err, errlen, "service/api");
@@ -576,7 +587,9 @@ s_maintain(rantai_server_t *self, int64_t now_ms)
 }
 
 static void
-s_timers(rantai_server_t *self, int64_t *next_pump, int64_t *next_tick,
+s_timers(rantai_server_t *self,
+         int64_t *next_pump,
+         int64_t *next_tick,
          int64_t *next_maint)
 {
     int64_t now = rantai_server_now(self);
@@ -615,13 +628,13 @@ s_loop(rantai_server_t *self)
     while (!*stop) {
         zmq_pollitem_t items[3 + S_READERS_MAX];
         int n = 0;
-        items[n++] = (zmq_pollitem_t) {self->api_h, 0, ZMQ_POLLIN, 0};
-        items[n++] = (zmq_pollitem_t) {self->feed_h, 0, ZMQ_POLLIN, 0};
+        items[n++] = (zmq_pollitem_t){self->api_h, 0, ZMQ_POLLIN, 0};
+        items[n++] = (zmq_pollitem_t){self->feed_h, 0, ZMQ_POLLIN, 0};
         void *zap = rantai_auth_zap_socket(self->auth);
-        items[n++] = (zmq_pollitem_t) {zap, 0, zap ? ZMQ_POLLIN : 0, 0};
+        items[n++] = (zmq_pollitem_t){zap, 0, zap ? ZMQ_POLLIN : 0, 0};
         for (int i = 0; i < self->nreaders; i++) {
-            items[n++] = (zmq_pollitem_t) {self->readers[i].socket, 0,
-                                           ZMQ_POLLIN, 0};
+            items[n++] =
+                (zmq_pollitem_t){self->readers[i].socket, 0, ZMQ_POLLIN, 0};
         }
         now = rantai_server_now(self);
         int64_t wait = next_pump - now;
@@ -673,9 +686,12 @@ s_teardown(rantai_server_t *self)
 }
 
 int
-rantai_server_main(const rantai_service_def_t *def, void *core,
+rantai_server_main(const rantai_service_def_t *def,
+                   void *core,
                    const rantai_setting_t *settings,
-                   const char *const (*defaults)[2], int argc, char **argv)
+                   const char *const (*defaults)[2],
+                   int argc,
+                   char **argv)
 {
     /* main owns the signals, not CZMQ. */
     zsys_handler_set(NULL);

@@ -18,9 +18,11 @@ extern const rantai_setting_t rantai_server_settings[];
    table (may be NULL); `defaults` overrides defaults of the shared table
    by name ({"service/api", "tcp://127.0.0.1:7401"}, ..., {NULL, NULL}).
    `core` is passed to every hook. Returns the process exit code. */
-int
-rantai_server_main(const rantai_service_def_t *def, void *core,
-                   const rantai_setting_t *settings,
-                   const char *const (*defaults)[2], int argc, char **argv);
+int rantai_server_main(const rantai_service_def_t *def,
+                       void *core,
+                       const rantai_setting_t *settings,
+                       const char *const (*defaults)[2],
+                       int argc,
+                       char **argv);
 
 #endif

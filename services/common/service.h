@@ -20,7 +20,7 @@
 
 /* Roles of PROTOCOL.md section 6. */
 typedef enum {
-    RANTAI_ROLE_NONE = 0,     /* unknown key: nothing allowed */
+    RANTAI_ROLE_NONE = 0, /* unknown key: nothing allowed */
     RANTAI_ROLE_ADMIN,
     RANTAI_ROLE_COOPERATIVE,
     RANTAI_ROLE_PRODUCER,
@@ -31,14 +31,14 @@ typedef enum {
 /* Who sent a request: from the authenticated key, never the message. */
 typedef struct {
     rantai_role_t role;
-    const char *party;        /* cooperative/producer/marketplace id; "" */
+    const char *party; /* cooperative/producer/marketplace id; "" */
 } rantai_principal_t;
 
 /* Everything a core needs for one request. */
 typedef struct {
-    rantai_txn_t *txn;        /* write (child) txn for writes, else read */
-    rantai_arena_t *arena;    /* for the reply and anything it points to */
-    int64_t now_ms;           /* the time, passed in (tests control it) */
+    rantai_txn_t *txn;     /* write (child) txn for writes, else read */
+    rantai_arena_t *arena; /* for the reply and anything it points to */
+    int64_t now_ms;        /* the time, passed in (tests control it) */
     const rantai_principal_t *who;
 } rantai_ctx_t;
 
@@ -46,8 +46,8 @@ typedef struct rantai_server_t rantai_server_t;
 struct rantai_buf_t; /* http.h */
 
 typedef struct {
-    const char *name;                 /* "producer", "buyer", "matcher" */
-    const char *const *db_names;      /* the service's own databases */
+    const char *name;            /* "producer", "buyer", "matcher" */
+    const char *const *db_names; /* the service's own databases */
     int db_count;
 
     /* True if req may change state (runs in a child write txn). */
@@ -58,22 +58,28 @@ typedef struct {
        transaction back. Return 0, or RANTAI_EMAPFULL as returned by the
        store (the whole batch is retried after the map grows); any other
        negative return becomes INTERNAL. */
-    int (*handle)(void *core, rantai_ctx_t *ctx, const rantai_request_t *req,
+    int (*handle)(void *core,
+                  rantai_ctx_t *ctx,
+                  const rantai_request_t *req,
                   rantai_reply_t *reply);
 
     /* Optional: may a subscriber authenticated as `who` subscribe for
        `party`? 0 or RANTAI_EDENIED. NULL hook: only admin and service. */
-    int (*feed_authorize)(void *core, const rantai_principal_t *who,
+    int (*feed_authorize)(void *core,
+                          const rantai_principal_t *who,
                           const Rantai__V1__Party *party);
 
     /* Optional: what of event `ev` may this subscription see? Set *out to
        NULL to skip the event, to `ev` to send it as is, or to a trimmed
        copy allocated in `arena`. `txn` is a read txn for look-ups. NULL
        hook: every event goes to every subscriber. */
-    int (*feed_filter)(void *core, rantai_txn_t *txn,
+    int (*feed_filter)(void *core,
+                       rantai_txn_t *txn,
                        const rantai_principal_t *who,
-                       const Rantai__V1__Party *party, rantai_event_t *ev,
-                       rantai_arena_t *arena, rantai_event_t **out);
+                       const Rantai__V1__Party *party,
+                       rantai_event_t *ev,
+                       rantai_arena_t *arena,
+                       rantai_event_t **out);
 
     /* Optional: called once after the store is open and sockets are bound,
        before the ready line. Non-zero aborts start-up (exit 1). */
@@ -87,41 +93,37 @@ typedef struct {
     void (*committed)(void *core, rantai_server_t *server);
 
     /* Optional: extra Prometheus text appended to /metrics. */
-    void (*metrics)(void *core, rantai_server_t *server,
+    void (*metrics)(void *core,
+                    rantai_server_t *server,
                     struct rantai_buf_t *out);
 } rantai_service_def_t;
 
 /* Reader callback for extra sockets (e.g. the matcher's upstream feeds). */
-typedef int(rantai_reader_fn)(rantai_server_t *server, void *socket,
-                              void *arg);
+typedef int(rantai_reader_fn)(rantai_server_t *server, void *socket, void *arg);
 
 /* Watch a libzmq socket in the server loop; fn runs when it is readable.
    The socket stays owned by the caller. */
-int
-rantai_server_add_reader(rantai_server_t *self, void *socket,
-                         rantai_reader_fn *fn, void *arg);
+int rantai_server_add_reader(rantai_server_t *self,
+                             void *socket,
+                             rantai_reader_fn *fn,
+                             void *arg);
 
 /* Run fn in a durable write transaction now (map growth handled), then
    let the feed send what was appended. Same contract as
    rantai_store_write(). */
-int
-rantai_server_write(rantai_server_t *self, rantai_write_fn *fn, void *arg);
+int rantai_server_write(rantai_server_t *self, rantai_write_fn *fn, void *arg);
 
 /* The server's store, for read transactions. */
-rantai_store_t *
-rantai_server_store(rantai_server_t *self);
+rantai_store_t *rantai_server_store(rantai_server_t *self);
 
 /* The current time in Unix ms (the only clock read: cores get it passed). */
-int64_t
-rantai_server_now(rantai_server_t *self);
+int64_t rantai_server_now(rantai_server_t *self);
 
 /* The server's configuration value for `key` (see config.h), or NULL. */
-const char *
-rantai_server_setting(rantai_server_t *self, const char *key);
+const char *rantai_server_setting(rantai_server_t *self, const char *key);
 
 /* Mark the service ready / not ready for /readyz (default ready once
    started; the matcher clears it until its upstreams are connected). */
-void
-rantai_server_set_ready(rantai_server_t *self, bool ready);
+void rantai_server_set_ready(rantai_server_t *self, bool ready);
 
 #endif

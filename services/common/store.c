@@ -8,14 +8,15 @@
 #include "rantai/err.h"
 
 #include <errno.h>
-#include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#define S_DEFAULT_MAP   ((size_t) 64 << 20)
-#define S_DEFAULT_MAX   ((size_t) 1 << 40)
-#define S_MAX_RETRIES   40
+#include <lmdb.h>
+
+#define S_DEFAULT_MAP ((size_t) 64 << 20)
+#define S_DEFAULT_MAX ((size_t) 1 << 40)
+#define S_MAX_RETRIES 40
 
 struct rantai_store_t {
     MDB_env *env;
@@ -84,12 +85,11 @@ s_open_dbs(rantai_store_t *self, const char *const *names, int count)
         return s_err(rc);
     }
     for (int i = 0; i < RANTAI_DB_FIRST + count; i++) {
-        const char *name = i < RANTAI_DB_FIRST ? fixed[i]
-                                               : names[i - RANTAI_DB_FIRST];
+        const char *name =
+            i < RANTAI_DB_FIRST ? fixed[i] : names[i - RANTAI_DB_FIRST];
         rc = mdb_dbi_open(txn, name, MDB_CREATE, &self->dbi[i]);
         if (rc != MDB_SUCCESS) {
-            rantai_log_error("store", "open db %s: %s", name,
-                             mdb_strerror(rc));
+            rantai_log_error("store", "open db %s: %s", name, mdb_strerror(rc));
             mdb_txn_abort(txn);
             return s_err(rc);
         }
@@ -104,8 +104,10 @@ s_open_dbs(rantai_store_t *self, const char *const *names, int count)
 }
 
 int
-rantai_store_open(rantai_store_t **out, const char *dir,
-                  const char *const *names, int count,
+rantai_store_open(rantai_store_t **out,
+                  const char *dir,
+                  const char *const *names,
+                  int count,
                   const rantai_store_opts_t *opts)
 {
     if (!out || !dir || count < 0 || RANTAI_DB_FIRST + count > RANTAI_DB_MAX) {
@@ -113,8 +115,7 @@ rantai_store_open(rantai_store_t **out, const char *dir,
     }
     *out = NULL;
     if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-        rantai_log_error("store", "cannot create %s: %s", dir,
-                         strerror(errno));
+        rantai_log_error("store", "cannot create %s: %s", dir, strerror(errno));
         return RANTAI_EIO;
     }
     rantai_store_t *self = calloc(1, sizeof *self);
@@ -199,8 +200,8 @@ s_grow(rantai_store_t *self)
                          mdb_strerror(rc));
         return RANTAI_ENOSPC;
     }
-    rantai_log_info("store", "map grown from %zu to %zu bytes",
-                    self->map_size, next);
+    rantai_log_info("store", "map grown from %zu to %zu bytes", self->map_size,
+                    next);
     self->map_size = next;
     return 0;
 }
@@ -313,8 +314,8 @@ s_dbi(rantai_txn_t *txn, int db, MDB_dbi *dbi)
 }
 
 int
-rantai_get(rantai_txn_t *txn, int db, const void *key, size_t klen,
-           rantai_val_t *val)
+rantai_get(
+    rantai_txn_t *txn, int db, const void *key, size_t klen, rantai_val_t *val)
 {
     MDB_dbi dbi;
     if (s_dbi(txn, db, &dbi) != 0 || klen == 0) {
@@ -331,8 +332,12 @@ rantai_get(rantai_txn_t *txn, int db, const void *key, size_t klen,
 }
 
 int
-rantai_put(rantai_txn_t *txn, int db, const void *key, size_t klen,
-           const void *val, size_t vlen)
+rantai_put(rantai_txn_t *txn,
+           int db,
+           const void *key,
+           size_t klen,
+           const void *val,
+           size_t vlen)
 {
     MDB_dbi dbi;
     if (s_dbi(txn, db, &dbi) != 0 || klen == 0) {
@@ -344,8 +349,12 @@ rantai_put(rantai_txn_t *txn, int db, const void *key, size_t klen,
 }
 
 int
-rantai_put_reserve(rantai_txn_t *txn, int db, const void *key, size_t klen,
-                   size_t vlen, void **dst)
+rantai_put_reserve(rantai_txn_t *txn,
+                   int db,
+                   const void *key,
+                   size_t klen,
+                   size_t vlen,
+                   void **dst)
 {
     MDB_dbi dbi;
     if (s_dbi(txn, db, &dbi) != 0 || klen == 0) {
@@ -404,8 +413,11 @@ rantai_cursor_close(rantai_cursor_t **self_p)
 }
 
 static int
-s_cursor_get(rantai_cursor_t *self, MDB_val *k, MDB_cursor_op op,
-             rantai_val_t *key, rantai_val_t *val)
+s_cursor_get(rantai_cursor_t *self,
+             MDB_val *k,
+             MDB_cursor_op op,
+             rantai_val_t *key,
+             rantai_val_t *val)
 {
     MDB_val v = {0, NULL};
     int rc = mdb_cursor_get(self->cur, k, &v, op);
@@ -423,8 +435,11 @@ s_cursor_get(rantai_cursor_t *self, MDB_val *k, MDB_cursor_op op,
 }
 
 int
-rantai_cursor_seek(rantai_cursor_t *self, const void *key, size_t klen,
-                   rantai_val_t *k, rantai_val_t *v)
+rantai_cursor_seek(rantai_cursor_t *self,
+                   const void *key,
+                   size_t klen,
+                   rantai_val_t *k,
+                   rantai_val_t *v)
 {
     MDB_val mk = {klen, (void *) key};
     if (!key || klen == 0) {
@@ -492,8 +507,8 @@ rantai_store_stat(rantai_store_t *self, rantai_store_stat_t *st)
     MDB_envinfo info;
     MDB_stat stat;
     memset(st, 0, sizeof *st);
-    if (mdb_env_info(self->env, &info) != MDB_SUCCESS
-        || mdb_env_stat(self->env, &stat) != MDB_SUCCESS) {
+    if (mdb_env_info(self->env, &info) != MDB_SUCCESS ||
+        mdb_env_stat(self->env, &stat) != MDB_SUCCESS) {
         return;
     }
     st->map_size = info.me_mapsize;

@@ -36,8 +36,8 @@ h_free_port(void)
         a.sin_family = AF_INET;
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         socklen_t len = sizeof a;
-        if (bind(fd, (struct sockaddr *) &a, sizeof a) != 0
-            || getsockname(fd, (struct sockaddr *) &a, &len) != 0) {
+        if (bind(fd, (struct sockaddr *) &a, sizeof a) != 0 ||
+            getsockname(fd, (struct sockaddr *) &a, &len) != 0) {
             close(fd);
             continue;
         }
@@ -283,8 +283,9 @@ h_wait_applied(h_cluster_t *c, uint64_t producer_seq, uint64_t buyer_seq)
         req.body_case = RANTAI__V1__REQUEST__BODY_GET_MATCHER_STATUS;
         req.get_matcher_status = &st;
         rantai_reply_t *r = h_call(client, &req, arena);
-        ok = r->matcher_status && r->matcher_status->producer_seq >= producer_seq
-             && r->matcher_status->buyer_seq >= buyer_seq;
+        ok = r->matcher_status &&
+             r->matcher_status->producer_seq >= producer_seq &&
+             r->matcher_status->buyer_seq >= buyer_seq;
         rantai_arena_reset(arena);
         if (!ok) {
             struct timespec ts = {0, 2 * 1000 * 1000}; /* polling a barrier */

@@ -15,68 +15,57 @@
 typedef enum { H_PRODUCER = 0, H_BUYER, H_MATCHER, H_COUNT } h_service_t;
 
 typedef struct {
-    const char *name;         /* "producer" */
+    const char *name; /* "producer" */
     char binary[512];
     char api[64], feed[64], http[64];
     char data_dir[320];
     char log_path[320];
-    char extra[8][320];       /* extra argv */
+    char extra[8][320]; /* extra argv */
     int nextra;
     pid_t pid;
 } h_proc_t;
 
 typedef struct {
-    char root[256];           /* temp dir: data/ and logs/ */
+    char root[256]; /* temp dir: data/ and logs/ */
     h_proc_t svc[H_COUNT];
 } h_cluster_t;
 
 /* Prepare a cluster (ports, dirs) without starting it. bin_dir holds the
    binaries (RANTAI_BIN_DIR or the build tree). */
-void
-h_cluster_init(h_cluster_t *c);
+void h_cluster_init(h_cluster_t *c);
 
 /* Start one service / all, waiting until each answers (30 s deadline). */
-bool
-h_start(h_cluster_t *c, h_service_t s);
-bool
-h_start_all(h_cluster_t *c);
+bool h_start(h_cluster_t *c, h_service_t s);
+bool h_start_all(h_cluster_t *c);
 
 /* SIGTERM and wait; returns the exit code (-1 if it had to be killed or
    did not exit within 5 s). */
-int
-h_stop(h_cluster_t *c, h_service_t s);
+int h_stop(h_cluster_t *c, h_service_t s);
 
 /* SIGKILL and reap. */
-void
-h_kill9(h_cluster_t *c, h_service_t s);
+void h_kill9(h_cluster_t *c, h_service_t s);
 
 /* Stop everything and remove the temp dir (kept if keep or a test
    failed: logs are useful). */
-void
-h_cluster_fini(h_cluster_t *c, bool keep);
+void h_cluster_fini(h_cluster_t *c, bool keep);
 
 /* A client for a service's api (5 s timeout, no retries). */
-rantai_client_t *
-h_client(h_cluster_t *c, h_service_t s);
+rantai_client_t *h_client(h_cluster_t *c, h_service_t s);
 
 /* Call and return the reply (in arena); aborts the test on timeout. */
 rantai_reply_t *
 h_call(rantai_client_t *client, rantai_request_t *req, rantai_arena_t *arena);
 
 /* Wait until the matcher applied producer_seq/buyer_seq (15 s). */
-bool
-h_wait_applied(h_cluster_t *c, uint64_t producer_seq, uint64_t buyer_seq);
+bool h_wait_applied(h_cluster_t *c, uint64_t producer_seq, uint64_t buyer_seq);
 
 /* Run a binary with args and capture exit code and output (10 s). */
-int
-h_run(const char *binary, const char *const *argv, char *out, size_t size);
+int h_run(const char *binary, const char *const *argv, char *out, size_t size);
 
 /* Path of a binary in the build tree. */
-void
-h_binary(const char *name, char *path, size_t size);
+void h_binary(const char *name, char *path, size_t size);
 
 /* A free TCP port on 127.0.0.1 (not handed out twice). */
-int
-h_free_port(void);
+int h_free_port(void);
 
 #endif

@@ -5,11 +5,12 @@
     everything intact. */
 #include "harness.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 static h_cluster_t s_c;
 static rantai_client_t *s_prod, *s_buy, *s_match;
@@ -46,8 +47,11 @@ s_teardown(void **state)
 }
 
 static uint64_t
-s_put_producer(const char *id, const char *coop, const char *province,
-               double lat, double lon)
+s_put_producer(const char *id,
+               const char *coop,
+               const char *province,
+               double lat,
+               double lon)
 {
     Rantai__V1__GeoPoint at = RANTAI__V1__GEO_POINT__INIT;
     at.lat = lat;
@@ -71,8 +75,11 @@ s_put_producer(const char *id, const char *coop, const char *province,
 }
 
 static uint64_t
-s_put_offer(const char *id, const char *producer, uint64_t kg,
-            uint64_t idr_per_kg, bool halal)
+s_put_offer(const char *id,
+            const char *producer,
+            uint64_t kg,
+            uint64_t idr_per_kg,
+            bool halal)
 {
     Rantai__V1__Quantity q = RANTAI__V1__QUANTITY__INIT;
     q.milli = kg * 1000;
@@ -190,8 +197,8 @@ test_pooled_demand(void **state)
     assert_int_equal(ds->allocations[1]->quantity->milli, 400000);
     assert_int_equal(ds->allocations[2]->quantity->milli, 300000);
     for (size_t i = 0; i + 1 < ds->n_allocations; i++) {
-        assert_true(ds->allocations[i]->landed_micro_idr
-                    <= ds->allocations[i + 1]->landed_micro_idr);
+        assert_true(ds->allocations[i]->landed_micro_idr <=
+                    ds->allocations[i + 1]->landed_micro_idr);
     }
     assert_int_equal(ds->status,
                      RANTAI__V1__DEMAND_STATUS__DEMAND_STATUS_ALLOCATED);
@@ -255,8 +262,8 @@ test_restart_keeps_state(void **state)
     assert_int_equal(r->offer->quantity->milli, 600000);
 
     /* A new offer after the restart reaches the restarted matcher. */
-    uint64_t pseq = s_put_offer("OF-ARJUNO-2", "KOP-ARJUNO-P1", 100, 91000,
-                                true);
+    uint64_t pseq =
+        s_put_offer("OF-ARJUNO-2", "KOP-ARJUNO-P1", 100, 91000, true);
     assert_true(h_wait_applied(&s_c, pseq, 0));
     Rantai__V1__DemandState *after = s_demand_state("DEM-SBY-1");
     assert_int_equal(after->n_allocations, 3);

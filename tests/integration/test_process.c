@@ -3,12 +3,13 @@
     off loopback, --help, clean exit 0 on SIGTERM. */
 #include "harness.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 static const char *const s_bins[] = {"rantai-producer", "rantai-buyer",
                                      "rantai-matcher"};
@@ -35,9 +36,8 @@ test_bad_settings_exit_2(void **state)
         assert_int_equal(
             s_run(s_bins[i], "--security", "maybe", out, sizeof out), 2);
         assert_non_null(strstr(out, "security/mode"));
-        assert_int_equal(s_run(s_bins[i], "--no-such-flag", "1", out,
-                               sizeof out),
-                         2);
+        assert_int_equal(
+            s_run(s_bins[i], "--no-such-flag", "1", out, sizeof out), 2);
         assert_non_null(strstr(out, "no-such-flag"));
         assert_int_equal(
             s_run(s_bins[i], "--feed-window", "0", out, sizeof out), 2);
@@ -50,9 +50,9 @@ test_none_security_only_on_loopback(void **state)
     (void) state;
     char out[4096];
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(s_run(s_bins[i], "--api", "tcp://0.0.0.0:7401", out,
-                               sizeof out),
-                         2);
+        assert_int_equal(
+            s_run(s_bins[i], "--api", "tcp://0.0.0.0:7401", out, sizeof out),
+            2);
         assert_non_null(strstr(out, "loopback"));
     }
 }
