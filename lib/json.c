@@ -86,8 +86,8 @@ s_utf8_len(const unsigned char *s, size_t avail)
         }
         cp = (cp << 6) | (s[i] & 0x3fu);
     }
-    if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
-        || (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
         return 0;
     }
     return n;
@@ -242,7 +242,9 @@ static void s_message(s_writer_t *w, const ProtobufCMessage *msg, int depth);
 
 /* One value of `field` stored at `p`. */
 static void
-s_value(s_writer_t *w, const ProtobufCFieldDescriptor *field, const void *p,
+s_value(s_writer_t *w,
+        const ProtobufCFieldDescriptor *field,
+        const void *p,
         int depth)
 {
     char buf[32];
@@ -355,7 +357,8 @@ s_is_default(const ProtobufCFieldDescriptor *field, const void *p)
 /* Whether `field` of `msg` is printed, by its presence rules. */
 static bool
 s_field_present(const ProtobufCMessage *msg,
-                const ProtobufCFieldDescriptor *field, unsigned flags)
+                const ProtobufCFieldDescriptor *field,
+                unsigned flags)
 {
     const char *base = (const char *) msg;
     const void *p = base + field->offset;
@@ -370,8 +373,8 @@ s_field_present(const ProtobufCMessage *msg,
         if (which != field->id) {
             return false;
         }
-        return field->type != PROTOBUF_C_TYPE_MESSAGE
-            || *(const void *const *) p != NULL;
+        return field->type != PROTOBUF_C_TYPE_MESSAGE ||
+               *(const void *const *) p != NULL;
     }
     if (field->type == PROTOBUF_C_TYPE_MESSAGE) {
         return *(const void *const *) p != NULL;
@@ -398,8 +401,8 @@ static void
 s_message(s_writer_t *w, const ProtobufCMessage *msg, int depth)
 {
     const ProtobufCMessageDescriptor *desc = msg->descriptor;
-    if (desc == NULL || desc->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC
-        || depth >= S_MAX_DEPTH) {
+    if (desc == NULL || desc->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC ||
+        depth >= S_MAX_DEPTH) {
         w->err = w->err != 0 ? w->err : RANTAI_EINVAL;
         return;
     }

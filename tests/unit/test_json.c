@@ -5,9 +5,9 @@
 #include "rantai/json.h"
 
 #include <math.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,8 +101,7 @@ test_unknown_enum_as_number(void **state)
     Rantai__V1__Quantity q = RANTAI__V1__QUANTITY__INIT;
     q.milli = UINT64_MAX;
     q.unit = (Rantai__V1__Unit) 99;
-    s_expect(&q.base, 0,
-             "{\"milli\":\"18446744073709551615\",\"unit\":99}");
+    s_expect(&q.base, 0, "{\"milli\":\"18446744073709551615\",\"unit\":99}");
 }
 
 static void

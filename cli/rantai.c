@@ -1,0 +1,431 @@
+/*  rantai.c - the `rantai` command: global options, endpoints, dispatch,
+    help, and the one place that calls a service and reports its errors.
+    The subcommands live in cmd_producer.c, cmd_buyer.c, cmd_matcher.c;
+    readable output in print.c. */
+#include "cli.h"
+#include "rantai/err.h"
+#include "rantai/json.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <czmq.h>
+
+/* Endpoints by service name: only before the command word, because after
+   it --producer and --buyer are entity ids. */
+static const cli_opt_t s_pre_opts[] = {
+    {"producer", "ENDPOINT", 0,
+     "producer api (default tcp://127.0.0.1:7401, env RANTAI_PRODUCER_API)"},
+    {"buyer", "ENDPOINT", 0,
+     "buyer api (default tcp://127.0.0.1:7411, env RANTAI_BUYER_API)"},
+    {"matcher", "ENDPOINT", 0,
+     "matcher api (default tcp://127.0.0.1:7421, env RANTAI_MATCHER_API)"},
+    {NULL, NULL, 0, NULL}};
+
+/* Accepted before or after the command word. */
+static const cli_opt_t s_global_opts[] = {
+    {"producer-api", "ENDPOINT", 0, "same as --producer, anywhere"},
+    {"buyer-api", "ENDPOINT", 0, "same as --buyer, anywhere"},
+    {"matcher-api", "ENDPOINT", 0, "same as --matcher, anywhere"},
+    {"producer-feed", "ENDPOINT", 0,
+     "producer feed (default: api port + 1, env RANTAI_PRODUCER_FEED)"},
+    {"buyer-feed", "ENDPOINT", 0,
+     "buyer feed (default: api port + 1, env RANTAI_BUYER_FEED)"},
+    {"matcher-feed", "ENDPOINT", 0,
+     "matcher feed (default: api port + 1, env RANTAI_MATCHER_FEED)"},
+    {"timeout", "MS", 0,
+     "per-attempt reply timeout in ms (default 5000); wait and watch: "
+     "see their help"},
+    {"retries", "N", 0,
+     "resend a request N times after a timeout (default 2; requests are "
+     "idempotent)"},
+    {"json", NULL, 0,
+     "machine output: the whole Reply (or Event) as one JSON line"},
+    {"pretty", NULL, 0, "like --json, indented"},
+    {"client-cert", "FILE", 0,
+     "CURVE: our secret certificate (zcert; env RANTAI_CLIENT_CERT)"},
+    {"server-key", "Z85", 0,
+     "CURVE: the service's public key (env RANTAI_SERVER_KEY)"},
+    {NULL, NULL, 0, NULL}};
+
+static const char *const s_defaults[CLI_NSERVICES] = {
+    "tcp://127.0.0.1:7401", "tcp://127.0.0.1:7411", "tcp://127.0.0.1:7421"};
+static const char *const s_env_api[CLI_NSERVICES] = {
+    "RANTAI_PRODUCER_API", "RANTAI_BUYER_API", "RANTAI_MATCHER_API"};
+static const char *const s_env_feed[CLI_NSERVICES] = {
+    "RANTAI_PRODUCER_FEED", "RANTAI_BUYER_FEED", "RANTAI_MATCHER_FEED"};
+
+const char *
+cli_service_name(cli_service_t s)
+{
+    static const char *const names[] = {"producer", "buyer", "matcher", "any"};
+    return s <= CLI_NSERVICES ? names[s] : "?";
+}
+
+int
+cli_usage_error(const cli_ctx_t *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "rantai%s%s: ", ctx->cmd ? " " : "",
+            ctx->cmd ? ctx->cmd->name : "");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(try 'rantai %s%s--help')\n",
+            ctx->cmd ? ctx->cmd->name : "", ctx->cmd ? " " : "");
+    return CLI_EXIT_USAGE;
+}
+
+void
+cli_print_json(const cli_ctx_t *ctx, const ProtobufCMessage *msg)
+{
+    rantai_json_print(stdout, msg, ctx->json_flags);
+    fputc('\n', stdout);
+    fflush(stdout);
+}
+
+static const cli_cmd_t *const s_tables[] = {cli_producer_cmds, cli_buyer_cmds,
+                                            cli_matcher_cmds};
+
+static const cli_cmd_t *
+s_find_cmd(const char *name)
+{
+    for (size_t t = 0; t < sizeof s_tables / sizeof s_tables[0]; t++) {
+        for (const cli_cmd_t *c = s_tables[t]; c->name != NULL; c++) {
+            if (strcmp(c->name, name) == 0) {
+                return c;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void
+s_usage(FILE *out)
+{
+    static char buf[8192];
+    fprintf(out, "usage: rantai [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
+                 "       rantai COMMAND --help\n\n"
+                 "Talk to Rantai's producer, buyer and matcher services.\n\n"
+                 "commands:\n");
+    for (size_t t = 0; t < sizeof s_tables / sizeof s_tables[0]; t++) {
+        for (const cli_cmd_t *c = s_tables[t]; c->name != NULL; c++) {
+            fprintf(out, "  %-18s %-9s %s\n", c->name,
+                    cli_service_name(c->service), c->summary);
+        }
+    }
+    buf[0] = '\0';
+    cli_format_options(s_pre_opts, buf, sizeof buf);
+    fprintf(out, "\nendpoints (before COMMAND):\n%s", buf);
+    buf[0] = '\0';
+    cli_format_options(s_global_opts, buf, sizeof buf);
+    fprintf(out,
+            "\nglobal options (before or after COMMAND):\n%s\n"
+            "Exit status: 0 ok, 1 error reply or no reply, 2 bad arguments.\n",
+            buf);
+}
+
+static void
+s_cmd_help(const cli_cmd_t *c)
+{
+    static char buf[16384];
+    if (c->service == CLI_NSERVICES) {
+        printf("usage: rantai %s %s\n\n%s.\n", c->name, c->synopsis,
+               c->summary);
+    } else {
+        printf("usage: rantai %s%s%s\n\n%s; served by the %s service.\n",
+               c->name, c->synopsis[0] ? " " : "", c->synopsis, c->summary,
+               cli_service_name(c->service));
+    }
+    if (c->details != NULL) {
+        printf("\n%s", c->details);
+    }
+    buf[0] = '\0';
+    cli_format_options(c->opts, buf, sizeof buf);
+    if (buf[0] != '\0') {
+        printf("\noptions:\n%s", buf);
+    }
+    printf("\nexamples:\n%s\nglobal options: see 'rantai --help'.\n",
+           c->examples);
+}
+
+/* The command word: the first argument that is neither an option nor the
+   value of a global option given before it. Returns its index, or 0. */
+static int
+s_find_cmd_index(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-') {
+            return i;
+        }
+        if (strncmp(a, "--", 2) != 0 || strchr(a, '=') != NULL) {
+            continue;
+        }
+        const cli_opt_t *const tables[] = {s_pre_opts, s_global_opts};
+        for (size_t t = 0; t < 2; t++) {
+            for (const cli_opt_t *o = tables[t]; o->name; o++) {
+                if (strcmp(o->name, a + 2) == 0 && o->metavar != NULL) {
+                    i++;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* A global option's value: after the command word wins. */
+static const char *
+s_global(const cli_ctx_t *ctx, const char *name)
+{
+    const char *v = cli_get(&ctx->args, name);
+    return v != NULL ? v : cli_get(&ctx->pre, name);
+}
+
+static bool
+s_global_has(const cli_ctx_t *ctx, const char *name)
+{
+    return cli_has(&ctx->args, name) || cli_has(&ctx->pre, name);
+}
+
+static const char *
+s_nonempty(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+static int
+s_setup(cli_ctx_t *ctx)
+{
+    char err[256];
+    ctx->json = s_global_has(ctx, "json") || s_global_has(ctx, "pretty");
+    ctx->json_flags = s_global_has(ctx, "pretty") ? RANTAI_JSON_PRETTY : 0;
+    ctx->timeout_ms = 5000;
+    ctx->retries = 2;
+    uint64_t v = 0;
+    const char *s = s_global(ctx, "timeout");
+    if (s != NULL) {
+        if (cli_parse_u64(s, 86400000, &v, err, sizeof err) != 0 || v == 0) {
+            return cli_usage_error(ctx, "--timeout: %s",
+                                   v == 0 ? "must be more than 0 ms" : err);
+        }
+        ctx->timeout_ms = (int) v;
+        ctx->timeout_given = true;
+    }
+    s = s_global(ctx, "retries");
+    if (s != NULL) {
+        if (cli_parse_u64(s, 100, &v, err, sizeof err) != 0) {
+            return cli_usage_error(ctx, "--retries: %s", err);
+        }
+        ctx->retries = (int) v;
+    }
+    for (int i = 0; i < CLI_NSERVICES; i++) {
+        const char *svc = cli_service_name((cli_service_t) i);
+        char opt[32];
+        snprintf(opt, sizeof opt, "%s-api", svc);
+        const char *api = s_nonempty(s_global(ctx, opt));
+        if (api == NULL) {
+            api = s_nonempty(cli_get(&ctx->pre, svc));
+        }
+        if (api == NULL) {
+            api = s_nonempty(getenv(s_env_api[i]));
+        }
+        snprintf(ctx->api[i], sizeof ctx->api[i], "%s",
+                 api ? api : s_defaults[i]);
+        snprintf(opt, sizeof opt, "%s-feed", svc);
+        const char *feed = s_nonempty(s_global(ctx, opt));
+        if (feed == NULL) {
+            feed = s_nonempty(getenv(s_env_feed[i]));
+        }
+        if (feed != NULL) {
+            snprintf(ctx->feed[i], sizeof ctx->feed[i], "%s", feed);
+        } else if (cli_feed_endpoint(ctx->api[i], ctx->feed[i],
+                                     sizeof ctx->feed[i], NULL, 0) != 0) {
+            ctx->feed[i][0] = '\0'; /* watch reports it if it needs it */
+        }
+    }
+    ctx->sec.client_cert = s_nonempty(s_global(ctx, "client-cert"));
+    if (ctx->sec.client_cert == NULL) {
+        ctx->sec.client_cert = s_nonempty(getenv("RANTAI_CLIENT_CERT"));
+    }
+    ctx->sec.server_key = s_nonempty(s_global(ctx, "server-key"));
+    if (ctx->sec.server_key == NULL) {
+        ctx->sec.server_key = s_nonempty(getenv("RANTAI_SERVER_KEY"));
+    }
+    if ((ctx->sec.client_cert == NULL) != (ctx->sec.server_key == NULL)) {
+        return cli_usage_error(ctx, "CURVE needs both --client-cert and "
+                                    "--server-key");
+    }
+    if (ctx->sec.server_key && strlen(ctx->sec.server_key) != 40) {
+        return cli_usage_error(ctx, "--server-key: a Z85 public key is 40 "
+                                    "characters");
+    }
+    ctx->has_sec = ctx->sec.client_cert != NULL;
+    return CLI_EXIT_OK;
+}
+
+int
+cli_call(cli_ctx_t *ctx,
+         cli_service_t service,
+         rantai_request_t *req,
+         rantai_reply_t **reply)
+{
+    const char *ep = ctx->api[service];
+    rantai_client_t *client =
+        rantai_client_new(ep, ctx->has_sec ? &ctx->sec : NULL);
+    if (client == NULL) {
+        fprintf(stderr, "error: cannot connect to the %s service at %s\n",
+                cli_service_name(service), ep);
+        return CLI_EXIT_FAIL;
+    }
+    rantai_client_set_timeout(client, ctx->timeout_ms);
+    rantai_client_set_retries(client, ctx->retries);
+    int rc = rantai_client_call(client, req, ctx->arena, reply);
+    rantai_client_destroy(&client);
+    if (rc == RANTAI_ETIMEOUT) {
+        fprintf(stderr,
+                "error: no reply from the %s service at %s (%d attempt%s of "
+                "%d ms); is rantai-%s running?\n",
+                cli_service_name(service), ep, ctx->retries + 1,
+                ctx->retries ? "s" : "", ctx->timeout_ms,
+                cli_service_name(service));
+        return CLI_EXIT_FAIL;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "error: %s service at %s: %s\n",
+                cli_service_name(service), ep, rantai_strerror(rc));
+        return CLI_EXIT_FAIL;
+    }
+    const rantai_reply_t *r = *reply;
+    if (r->code != RANTAI__V1__STATUS_CODE__STATUS_CODE_OK) {
+        if (ctx->json) {
+            cli_print_json(ctx, &r->base);
+        } else if (r->field != NULL && r->field[0] != '\0') {
+            fprintf(stderr, "error: %s (%s): %s\n", rantai_status_name(r->code),
+                    r->field, r->message ? r->message : "");
+        } else {
+            fprintf(stderr, "error: %s: %s\n", rantai_status_name(r->code),
+                    r->message ? r->message : "");
+        }
+        return CLI_EXIT_FAIL;
+    }
+    return CLI_EXIT_OK;
+}
+
+int
+cli_write(cli_ctx_t *ctx,
+          cli_service_t service,
+          rantai_request_t *req,
+          const char *what,
+          const char *id)
+{
+    rantai_reply_t *reply = NULL;
+    int rc = cli_call(ctx, service, req, &reply);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    if (ctx->json) {
+        cli_print_json(ctx, &reply->base);
+    } else {
+        printf("ok %s %s seq %" PRIu64 "\n", what, id, reply->seq);
+    }
+    return CLI_EXIT_OK;
+}
+
+const char *
+cli_need(cli_ctx_t *ctx, const char *name, int *rc)
+{
+    const char *v = cli_get(&ctx->args, name);
+    if (v == NULL || v[0] == '\0') {
+        *rc = cli_usage_error(ctx, "--%s is required", name);
+        return NULL;
+    }
+    return v;
+}
+
+const char *
+cli_need_id(cli_ctx_t *ctx, const char *name, int *rc)
+{
+    const char *v = cli_need(ctx, name, rc);
+    if (v != NULL && !rantai_id_valid(v)) {
+        *rc = cli_usage_error(ctx,
+                              "--%s: '%s' is not an id (1-64 characters of "
+                              "A-Z a-z 0-9 . _ : -)",
+                              name, v);
+        return NULL;
+    }
+    return v;
+}
+
+const char *
+cli_opt_id(cli_ctx_t *ctx, const char *name, int *rc)
+{
+    const char *v = cli_get(&ctx->args, name);
+    if (v != NULL && !rantai_id_valid(v)) {
+        *rc = cli_usage_error(ctx,
+                              "--%s: '%s' is not an id (1-64 characters of "
+                              "A-Z a-z 0-9 . _ : -)",
+                              name, v);
+        return NULL;
+    }
+    return v;
+}
+
+int
+main(int argc, char **argv)
+{
+    /* main owns the signals: the default action (exit) for every command
+       but watch, which installs its own. */
+    zsys_handler_set(NULL);
+    cli_ctx_t ctx;
+    memset(&ctx, 0, sizeof ctx);
+    int ci = s_find_cmd_index(argc, argv);
+    if (ci == 0) {
+        bool help = false;
+        for (int i = 1; i < argc; i++) {
+            help = help || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help");
+        }
+        s_usage(help ? stdout : stderr);
+        return help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    }
+    const char *name = argv[ci];
+    if (strcmp(name, "help") == 0) {
+        const cli_cmd_t *c = ci + 1 < argc ? s_find_cmd(argv[ci + 1]) : NULL;
+        if (c == NULL) {
+            s_usage(stdout);
+        } else {
+            s_cmd_help(c);
+        }
+        return CLI_EXIT_OK;
+    }
+    ctx.cmd = s_find_cmd(name);
+    if (ctx.cmd == NULL) {
+        fprintf(stderr, "rantai: unknown command '%s' (try 'rantai --help')\n",
+                name);
+        return CLI_EXIT_USAGE;
+    }
+    char err[256];
+    const cli_opt_t *const pre_tables[] = {s_pre_opts, s_global_opts};
+    if (cli_parse(&ctx.pre, pre_tables, 2, ci - 1, argv + 1, err, sizeof err) !=
+        0) {
+        return cli_usage_error(&ctx, "%s", err);
+    }
+    /* The command's own options are listed first: --producer and --buyer
+       after the command word are entity ids, never endpoints. */
+    const cli_opt_t *const tables[] = {ctx.cmd->opts, s_global_opts};
+    int rc;
+    if (cli_parse(&ctx.args, tables, 2, argc - ci - 1, argv + ci + 1, err,
+                  sizeof err) != 0) {
+        rc = cli_usage_error(&ctx, "%s", err);
+    } else if (ctx.args.help || ctx.pre.help) {
+        s_cmd_help(ctx.cmd);
+        rc = CLI_EXIT_OK;
+    } else if ((rc = s_setup(&ctx)) == CLI_EXIT_OK) {
+        ctx.arena = rantai_arena_new();
+        rc = ctx.cmd->run(&ctx);
+        rantai_arena_destroy(&ctx.arena);
+    }
+    return rc;
+}
