@@ -90,6 +90,10 @@ offer LPG-PIS-01-PISANG LPG-PIS-01 080390 1.5t 6000/kg --cert GLOBALGAP
 offer LPG-PIS-02-PISANG LPG-PIS-02 080390 2t   5800/kg
 
 # --- Marketplace demand ------------------------------------------------
+# The two registries are separate logs: let the matcher see every offer
+# before the demands arrive, so the allocations below are the ones a
+# full market gives (read-your-writes, PROTOCOL.md section 4).
+r --timeout 30000 wait --producer-seq "$pseq" >/dev/null
 buyer BUY-KOPI-EKSPOR "PT Kopi Ekspor Nusantara" MKT-EKSPORKU
 buyer BUY-HOTEL       "PT Hotel Nusantara Group"  MKT-HOREKA
 buyer BUY-UDANG       "PT Samudra Udang Ekspor"   MKT-EKSPORKU

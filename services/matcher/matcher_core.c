@@ -7,12 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const matcher_db_names[MATCHER_DB_COUNT] = {
-    "producers",        "buyers",           "offers",
-    "demands",          "allocs",           "offer_allocs",
-    "pairs",            "open_by_order",    "open_by_commodity",
-    "offers_by_commodity", "producer_offers", "proposed_by_time",
-    "deadlines",        "queue"};
+const char *const matcher_db_names[MATCHER_DB_COUNT] = {"producers",
+                                                        "buyers",
+                                                        "offers",
+                                                        "demands",
+                                                        "allocs",
+                                                        "offer_allocs",
+                                                        "pairs",
+                                                        "open_by_order",
+                                                        "open_by_commodity",
+                                                        "offers_by_commodity",
+                                                        "producer_offers",
+                                                        "proposed_by_time",
+                                                        "deadlines",
+                                                        "queue"};
 
 matcher_core_t *
 matcher_core_new(int64_t accept_timeout_ms)
@@ -71,8 +79,11 @@ typedef struct {
 } s_akey_t;
 
 static int
-s_offer_live(rantai_txn_t *txn, rantai_arena_t *arena, const char *offer_id,
-             s_akey_t **out, size_t *count)
+s_offer_live(rantai_txn_t *txn,
+             rantai_arena_t *arena,
+             const char *offer_id,
+             s_akey_t **out,
+             size_t *count)
 {
     size_t ol = strlen(offer_id);
     uint8_t prefix[RANTAI_ID_MAX + 1];
@@ -87,7 +98,8 @@ s_offer_live(rantai_txn_t *txn, rantai_arena_t *arena, const char *offer_id,
     }
     rantai_val_t kv, vv;
     rc = rantai_cursor_seek(cur, prefix, ol + 1, &kv, &vv);
-    while (rc == 0 && kv.size == ol + 9 && memcmp(kv.data, prefix, ol + 1) == 0) {
+    while (rc == 0 && kv.size == ol + 9 &&
+           memcmp(kv.data, prefix, ol + 1) == 0) {
         if (n == cap) {
             s_akey_t *nv = rantai_arena_alloc(arena, 2 * cap * sizeof(*nv));
             memcpy(nv, v, n * sizeof(*v));
@@ -110,9 +122,14 @@ s_offer_live(rantai_txn_t *txn, rantai_arena_t *arena, const char *offer_id,
 
 /* Change one allocation and refresh its demand's status. */
 int
-matcher_alloc_change(rantai_txn_t *txn, rantai_arena_t *arena,
-                     const Rantai__V1__Allocation *a, uint64_t ctr, int state,
-                     const char *reason, int64_t now_ms, uint64_t *seq)
+matcher_alloc_change(rantai_txn_t *txn,
+                     rantai_arena_t *arena,
+                     const Rantai__V1__Allocation *a,
+                     uint64_t ctr,
+                     int state,
+                     const char *reason,
+                     int64_t now_ms,
+                     uint64_t *seq)
 {
     matcher_demand_t d;
     int rc = matcher_demand_get(txn, arena, a->demand_id, &d);
@@ -135,8 +152,11 @@ matcher_alloc_change(rantai_txn_t *txn, rantai_arena_t *arena,
 /* Cancel PROPOSED allocations of an offer: all of them (withdraw), or
    newest first until allocated <= capacity (capacity lowered). */
 static int
-s_cancel_proposed(rantai_txn_t *txn, rantai_arena_t *arena,
-                  const char *offer_id, bool all, const char *reason,
+s_cancel_proposed(rantai_txn_t *txn,
+                  rantai_arena_t *arena,
+                  const char *offer_id,
+                  bool all,
+                  const char *reason,
                   int64_t now_ms)
 {
     s_akey_t *keys;
@@ -155,7 +175,8 @@ s_cancel_proposed(rantai_txn_t *txn, rantai_arena_t *arena,
         uint64_t ctr;
         rc = matcher_alloc_get(txn, arena, k->did, k->n, &a, &ctr);
         if (rc == 0 &&
-            a->state == RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_PROPOSED) {
+            a->state ==
+                RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_PROPOSED) {
             rc = matcher_alloc_change(
                 txn, arena, a, ctr,
                 RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_CANCELLED,
@@ -166,7 +187,8 @@ s_cancel_proposed(rantai_txn_t *txn, rantai_arena_t *arena,
 }
 
 static int
-s_producer_put(rantai_txn_t *txn, rantai_arena_t *arena,
+s_producer_put(rantai_txn_t *txn,
+               rantai_arena_t *arena,
                const Rantai__V1__Producer *p)
 {
     if (p == NULL || !rantai_id_valid(p->id) ||
@@ -187,7 +209,8 @@ s_producer_put(rantai_txn_t *txn, rantai_arena_t *arena,
     if (rc == 0 && memcmp(&old, &rec, sizeof(rec)) == 0) {
         return 0;
     }
-    rc = rantai_put(txn, MDB_PRODUCERS, p->id, strlen(p->id), &rec, sizeof(rec));
+    rc =
+        rantai_put(txn, MDB_PRODUCERS, p->id, strlen(p->id), &rec, sizeof(rec));
     if (rc != 0) {
         return rc;
     }
@@ -203,9 +226,10 @@ s_producer_put(rantai_txn_t *txn, rantai_arena_t *arena,
     }
     rantai_val_t kv, vv;
     rc = rantai_cursor_seek(cur, prefix, pl + 1, &kv, &vv);
-    while (rc == 0 && kv.size > pl + 1 && memcmp(kv.data, prefix, pl + 1) == 0) {
-        char *oid = rantai_arena_strndup(
-            arena, (const char *) kv.data + pl + 1, kv.size - pl - 1);
+    while (rc == 0 && kv.size > pl + 1 &&
+           memcmp(kv.data, prefix, pl + 1) == 0) {
+        char *oid = rantai_arena_strndup(arena, (const char *) kv.data + pl + 1,
+                                         kv.size - pl - 1);
         matcher_offer_t o;
         rc = matcher_offer_get(txn, arena, oid, &o);
         if (rc == 0 && (o.h.flags & MATCHER_OFFER_WITHDRAWN) == 0) {
@@ -220,8 +244,10 @@ s_producer_put(rantai_txn_t *txn, rantai_arena_t *arena,
 }
 
 static int
-s_offer_put(rantai_txn_t *txn, rantai_arena_t *arena,
-            const Rantai__V1__Offer *m, int64_t now_ms)
+s_offer_put(rantai_txn_t *txn,
+            rantai_arena_t *arena,
+            const Rantai__V1__Offer *m,
+            int64_t now_ms)
 {
     if (m == NULL || !rantai_id_valid(m->id) ||
         !rantai_id_valid(m->producer_id) ||
@@ -317,7 +343,9 @@ s_offer_put(rantai_txn_t *txn, rantai_arena_t *arena,
 }
 
 static int
-s_offer_withdrawn(rantai_txn_t *txn, rantai_arena_t *arena, const char *id,
+s_offer_withdrawn(rantai_txn_t *txn,
+                  rantai_arena_t *arena,
+                  const char *id,
                   int64_t now_ms)
 {
     if (id == NULL || !rantai_id_valid(id)) {
@@ -364,8 +392,10 @@ s_buyer_put(rantai_txn_t *txn, const Rantai__V1__Buyer *b)
 }
 
 static int
-s_demand_posted(rantai_txn_t *txn, rantai_arena_t *arena,
-                const Rantai__V1__Demand *m, int64_t now_ms)
+s_demand_posted(rantai_txn_t *txn,
+                rantai_arena_t *arena,
+                const Rantai__V1__Demand *m,
+                int64_t now_ms)
 {
     if (m == NULL || !rantai_id_valid(m->id) || !rantai_id_valid(m->buyer_id) ||
         !rantai_commodity_valid(m->commodity, 2) || m->quantity == NULL) {
@@ -411,8 +441,12 @@ s_demand_posted(rantai_txn_t *txn, rantai_arena_t *arena,
 /* Cancel (or expire) a demand: its live allocations (only PROPOSED when
    expiring) become CANCELLED, then the demand takes `status`. */
 static int
-s_demand_end(rantai_txn_t *txn, rantai_arena_t *arena, const char *id,
-             uint32_t status, bool accepted_too, const char *reason,
+s_demand_end(rantai_txn_t *txn,
+             rantai_arena_t *arena,
+             const char *id,
+             uint32_t status,
+             bool accepted_too,
+             const char *reason,
              int64_t now_ms)
 {
     matcher_demand_t d;
@@ -436,7 +470,8 @@ s_demand_end(rantai_txn_t *txn, rantai_arena_t *arena, const char *id,
             continue;
         }
         if (rc == 0 &&
-            (a->state == RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_PROPOSED ||
+            (a->state ==
+                 RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_PROPOSED ||
              (accepted_too &&
               a->state ==
                   RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_ACCEPTED))) {
@@ -457,8 +492,11 @@ s_demand_end(rantai_txn_t *txn, rantai_arena_t *arena, const char *id,
 }
 
 int
-matcher_core_apply(matcher_core_t *self, rantai_txn_t *txn,
-                   rantai_arena_t *arena, int source, const rantai_event_t *ev)
+matcher_core_apply(matcher_core_t *self,
+                   rantai_txn_t *txn,
+                   rantai_arena_t *arena,
+                   int source,
+                   const rantai_event_t *ev)
 {
     const char *key = s_seq_key(source);
     if (ev->seq <= rantai_meta_u64(txn, key)) {
@@ -492,7 +530,8 @@ matcher_core_apply(matcher_core_t *self, rantai_txn_t *txn,
             break;
         case RANTAI__V1__EVENT__BODY_DEMAND_POSTED:
             if (!prod && ev->demand_posted != NULL) {
-                rc = s_demand_posted(txn, arena, ev->demand_posted->demand, now);
+                rc =
+                    s_demand_posted(txn, arena, ev->demand_posted->demand, now);
             }
             break;
         case RANTAI__V1__EVENT__BODY_DEMAND_CANCELLED:
@@ -545,8 +584,11 @@ s_first_key(rantai_txn_t *txn, int db, uint8_t *buf, size_t cap, size_t *klen)
 }
 
 int
-matcher_core_expire(matcher_core_t *self, rantai_txn_t *txn, int64_t now_ms,
-                    size_t max, size_t *done)
+matcher_core_expire(matcher_core_t *self,
+                    rantai_txn_t *txn,
+                    int64_t now_ms,
+                    size_t max,
+                    size_t *done)
 {
     if (max == 0) {
         max = 1000;
@@ -571,7 +613,8 @@ matcher_core_expire(matcher_core_t *self, rantai_txn_t *txn, int64_t now_ms,
             rc = matcher_alloc_get(txn, arena, did, n, &a, &ctr);
         }
         if (rc == 0 && a != NULL &&
-            a->state == RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_PROPOSED) {
+            a->state ==
+                RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_PROPOSED) {
             rc = matcher_alloc_change(
                 txn, arena, a, ctr,
                 RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_EXPIRED,
@@ -613,8 +656,7 @@ matcher_core_expire(matcher_core_t *self, rantai_txn_t *txn, int64_t now_ms,
 }
 
 bool
-matcher_core_expiry_due(matcher_core_t *self, rantai_txn_t *txn,
-                        int64_t now_ms)
+matcher_core_expiry_due(matcher_core_t *self, rantai_txn_t *txn, int64_t now_ms)
 {
     uint8_t k[MATCHER_KEY_MAX];
     size_t kl;

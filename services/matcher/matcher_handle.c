@@ -44,7 +44,8 @@ s_party_is(const rantai_principal_t *who, const char *id)
 
 /* May `who` read demand of buyer `buyer_id`? 0, or NOT_FOUND/DENIED. */
 static int
-s_auth_demand(rantai_txn_t *txn, const rantai_principal_t *who,
+s_auth_demand(rantai_txn_t *txn,
+              const rantai_principal_t *who,
               const char *buyer_id)
 {
     char mp[RANTAI_ID_MAX + 1];
@@ -68,7 +69,8 @@ s_auth_demand(rantai_txn_t *txn, const rantai_principal_t *who,
 
 /* May `who` act on an object of producer_id / cooperative_id? */
 static int
-s_auth_supply(const rantai_principal_t *who, const char *producer_id,
+s_auth_supply(const rantai_principal_t *who,
+              const char *producer_id,
               const char *cooperative_id)
 {
     switch (who->role) {
@@ -87,7 +89,9 @@ s_auth_supply(const rantai_principal_t *who, const char *producer_id,
 
 /* Map an authorisation result to a reply; returns 1 when it replied. */
 static int
-s_auth_reply(int rc, rantai_reply_t *reply, rantai_arena_t *arena,
+s_auth_reply(int rc,
+             rantai_reply_t *reply,
+             rantai_arena_t *arena,
              const char *what)
 {
     if (rc == RANTAI_ENOTFOUND) {
@@ -104,7 +108,8 @@ s_auth_reply(int rc, rantai_reply_t *reply, rantai_arena_t *arena,
 }
 
 static int
-s_demand_state(rantai_ctx_t *ctx, const Rantai__V1__GetDemandState *b,
+s_demand_state(rantai_ctx_t *ctx,
+               const Rantai__V1__GetDemandState *b,
                rantai_reply_t *reply)
 {
     rantai_arena_t *ar = ctx->arena;
@@ -135,10 +140,10 @@ s_demand_state(rantai_ctx_t *ctx, const Rantai__V1__GetDemandState *b,
     }
     st->status = (Rantai__V1__DemandStatus) d.h.status;
     st->filled = matcher_base_qty(ar, d.h.dim, d.h.filled_norm);
-    st->remaining = matcher_base_qty(
-        ar, d.h.dim,
-        d.h.quantity_norm > d.h.filled_norm ? d.h.quantity_norm - d.h.filled_norm
-                                            : 0);
+    st->remaining = matcher_base_qty(ar, d.h.dim,
+                                     d.h.quantity_norm > d.h.filled_norm
+                                         ? d.h.quantity_norm - d.h.filled_norm
+                                         : 0);
     size_t cap = d.h.next_n;
     st->allocations = rantai_arena_alloc(ar, (cap + 1) * sizeof(void *));
     for (uint32_t n = 1; n < d.h.next_n; n++) {
@@ -159,7 +164,8 @@ s_demand_state(rantai_ctx_t *ctx, const Rantai__V1__GetDemandState *b,
 }
 
 static int
-s_offer_state(rantai_ctx_t *ctx, const Rantai__V1__GetOfferState *b,
+s_offer_state(rantai_ctx_t *ctx,
+              const Rantai__V1__GetOfferState *b,
               rantai_reply_t *reply)
 {
     rantai_arena_t *ar = ctx->arena;
@@ -206,8 +212,10 @@ s_offer_state(rantai_ctx_t *ctx, const Rantai__V1__GetOfferState *b,
 }
 
 static int
-s_respond(matcher_core_t *core, rantai_ctx_t *ctx,
-          const Rantai__V1__RespondAllocation *b, rantai_reply_t *reply)
+s_respond(matcher_core_t *core,
+          rantai_ctx_t *ctx,
+          const Rantai__V1__RespondAllocation *b,
+          rantai_reply_t *reply)
 {
     rantai_arena_t *ar = ctx->arena;
     char did[RANTAI_ID_MAX + 1];
@@ -293,7 +301,9 @@ s_status(rantai_ctx_t *ctx, rantai_reply_t *reply)
 }
 
 int
-matcher_handle(void *core, rantai_ctx_t *ctx, const rantai_request_t *req,
+matcher_handle(void *core,
+               rantai_ctx_t *ctx,
+               const rantai_request_t *req,
                rantai_reply_t *reply)
 {
     switch (req->body_case) {
@@ -327,7 +337,8 @@ s_kind(const Rantai__V1__Party *party)
 }
 
 int
-matcher_feed_authorize(void *core, const rantai_principal_t *who,
+matcher_feed_authorize(void *core,
+                       const rantai_principal_t *who,
                        const Rantai__V1__Party *party)
 {
     (void) core;
@@ -396,8 +407,11 @@ s_event_buyer(const rantai_event_t *ev)
 }
 
 static int
-s_filter_supply(int kind, const char *id, rantai_event_t *ev,
-                rantai_arena_t *arena, rantai_event_t **out)
+s_filter_supply(int kind,
+                const char *id,
+                rantai_event_t *ev,
+                rantai_arena_t *arena,
+                rantai_event_t **out)
 {
     if (ev->body_case == RANTAI__V1__EVENT__BODY_ALLOCATION_UPDATED) {
         if (ev->allocation_updated != NULL &&
@@ -422,7 +436,8 @@ s_filter_supply(int kind, const char *id, rantai_event_t *ev,
         *out = ev;
         return 0;
     }
-    Rantai__V1__MatchProposed *t = RANTAI_ANEW(arena, Rantai__V1__MatchProposed);
+    Rantai__V1__MatchProposed *t =
+        RANTAI_ANEW(arena, Rantai__V1__MatchProposed);
     *t = *mp;
     t->allocations = rantai_arena_alloc(arena, mine * sizeof(void *));
     t->n_allocations = 0;
@@ -439,10 +454,13 @@ s_filter_supply(int kind, const char *id, rantai_event_t *ev,
 }
 
 int
-matcher_feed_filter(void *core, rantai_txn_t *txn,
+matcher_feed_filter(void *core,
+                    rantai_txn_t *txn,
                     const rantai_principal_t *who,
-                    const Rantai__V1__Party *party, rantai_event_t *ev,
-                    rantai_arena_t *arena, rantai_event_t **out)
+                    const Rantai__V1__Party *party,
+                    rantai_event_t *ev,
+                    rantai_arena_t *arena,
+                    rantai_event_t **out)
 {
     (void) core;
     *out = NULL;
@@ -477,7 +495,8 @@ matcher_feed_filter(void *core, rantai_txn_t *txn,
                           : strcmp(mp, id) == 0;
             /* a marketplace sees only its own buyers, whatever it asked */
             if (ok && !admin) {
-                ok = who->role == RANTAI_ROLE_MARKETPLACE && s_party_is(who, mp);
+                ok =
+                    who->role == RANTAI_ROLE_MARKETPLACE && s_party_is(who, mp);
             }
             if (ok) {
                 *out = ev;

@@ -49,7 +49,8 @@ typedef struct {
 } s_demand_ctx_t;
 
 static int
-s_demand_ctx(rantai_arena_t *arena, const matcher_demand_t *d,
+s_demand_ctx(rantai_arena_t *arena,
+             const matcher_demand_t *d,
              s_demand_ctx_t *dc)
 {
     memset(dc, 0, sizeof(*dc));
@@ -92,8 +93,12 @@ s_demand_ctx(rantai_arena_t *arena, const matcher_demand_t *d,
    Today a scan of the open offers whose commodity starts with D's prefix;
    a geo/price index can replace this one function. */
 static int
-s_candidates(rantai_txn_t *txn, rantai_arena_t *arena, const char *demand_id,
-             const s_demand_ctx_t *dc, int64_t now_ms, s_cands_t *out)
+s_candidates(rantai_txn_t *txn,
+             rantai_arena_t *arena,
+             const char *demand_id,
+             const s_demand_ctx_t *dc,
+             int64_t now_ms,
+             s_cands_t *out)
 {
     const char *prefix = dc->view.commodity;
     size_t pl = strlen(prefix);
@@ -177,8 +182,12 @@ s_candidates(rantai_txn_t *txn, rantai_arena_t *arena, const char *demand_id,
 }
 
 static Rantai__V1__Allocation *
-s_new_alloc(rantai_arena_t *arena, const char *did, uint32_t n,
-            const matcher_demand_t *d, const s_cand_t *c, uint64_t q,
+s_new_alloc(rantai_arena_t *arena,
+            const char *did,
+            uint32_t n,
+            const matcher_demand_t *d,
+            const s_cand_t *c,
+            uint64_t q,
             int64_t now_ms)
 {
     const matcher_offer_hdr_t *h = &c->offer.h;
@@ -186,15 +195,15 @@ s_new_alloc(rantai_arena_t *arena, const char *did, uint32_t n,
     rantai__v1__allocation__init(a);
     a->id = rantai_arena_printf(arena, "%s/%u", did, n);
     a->demand_id = rantai_arena_strndup(arena, did, strlen(did));
-    a->buyer_id = rantai_arena_strndup(arena, d->h.buyer_id,
-                                       strlen(d->h.buyer_id));
+    a->buyer_id =
+        rantai_arena_strndup(arena, d->h.buyer_id, strlen(d->h.buyer_id));
     a->offer_id = (char *) c->key.offer_id;
-    a->producer_id = rantai_arena_strndup(arena, h->producer_id,
-                                          strlen(h->producer_id));
+    a->producer_id =
+        rantai_arena_strndup(arena, h->producer_id, strlen(h->producer_id));
     a->cooperative_id = rantai_arena_strndup(
         arena, c->producer.cooperative_id, strlen(c->producer.cooperative_id));
-    a->commodity = rantai_arena_strndup(arena, h->commodity,
-                                        strlen(h->commodity));
+    a->commodity =
+        rantai_arena_strndup(arena, h->commodity, strlen(h->commodity));
     a->quantity = matcher_base_qty(arena, h->qty_dim, q);
     Rantai__V1__Price *p = RANTAI_ANEW(arena, Rantai__V1__Price);
     rantai__v1__price__init(p);
@@ -210,8 +219,11 @@ s_new_alloc(rantai_arena_t *arena, const char *did, uint32_t n,
 
 /* One pass of demand `did`; *allocated says whether it committed. */
 static int
-s_pass(rantai_txn_t *txn, rantai_arena_t *arena, const char *did,
-       int64_t now_ms, bool *allocated)
+s_pass(rantai_txn_t *txn,
+       rantai_arena_t *arena,
+       const char *did,
+       int64_t now_ms,
+       bool *allocated)
 {
     *allocated = false;
     matcher_demand_t d;
@@ -270,8 +282,8 @@ s_pass(rantai_txn_t *txn, rantai_arena_t *arena, const char *did,
     for (size_t j = 0; j < np; j++) {
         s_cand_t *c = &cands.v[pick[j]];
         uint32_t n = d.h.next_n++;
-        Rantai__V1__Allocation *a = s_new_alloc(arena, did, n, &d, c, qty[j],
-                                                now_ms);
+        Rantai__V1__Allocation *a =
+            s_new_alloc(arena, did, n, &d, c, qty[j], now_ms);
         rc = matcher_alloc_create(txn, arena, a, did, n);
         if (rc != 0) {
             return rc;
@@ -295,7 +307,8 @@ s_pass(rantai_txn_t *txn, rantai_arena_t *arena, const char *did,
         }
         allocs[j] = a;
     }
-    Rantai__V1__MatchProposed *mp = RANTAI_ANEW(arena, Rantai__V1__MatchProposed);
+    Rantai__V1__MatchProposed *mp =
+        RANTAI_ANEW(arena, Rantai__V1__MatchProposed);
     rantai__v1__match_proposed__init(mp);
     mp->demand_id = (char *) did;
     mp->buyer_id = d.h.buyer_id;

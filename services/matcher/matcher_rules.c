@@ -65,7 +65,8 @@ matcher_distance_m(double lat1, double lon1, double lat2, double lon2)
 }
 
 uint64_t
-matcher_landed(uint64_t price_norm, uint64_t transport_milli_idr_per_unit_km,
+matcher_landed(uint64_t price_norm,
+               uint64_t transport_milli_idr_per_unit_km,
                uint64_t distance_m)
 {
     uint64_t room = UINT64_MAX - price_norm;
@@ -97,8 +98,10 @@ s_has_cert(const matcher_offer_view_t *o, int scheme, int64_t valid_at)
 }
 
 int
-matcher_eligible(const matcher_offer_view_t *o, const matcher_demand_view_t *d,
-                 uint64_t distance_m, int64_t now_ms)
+matcher_eligible(const matcher_offer_view_t *o,
+                 const matcher_demand_view_t *d,
+                 uint64_t distance_m,
+                 int64_t now_ms)
 {
     if (!matcher_commodity_has_prefix(o->commodity, d->commodity)) {
         return 1;

@@ -22,8 +22,8 @@ const rantai_setting_t matcher_settings[] = {
      "feed endpoint of the producer registry"},
     {"matcher/buyer_feed", "buyer-feed", RANTAI_CFG_ENDPOINT,
      "tcp://127.0.0.1:7412", 0, 0, NULL, "feed endpoint of the buyer registry"},
-    {"matcher/accept_timeout", NULL, RANTAI_CFG_DURATION, "48h", 1000,
-     366LL * 24 * 3600 * 1000, NULL,
+    {"matcher/accept_timeout", "accept-timeout", RANTAI_CFG_DURATION, "48h",
+     1000, 366LL * 24 * 3600 * 1000, NULL,
      "a PROPOSED allocation older than this EXPIRES"},
     {"security/client_cert", "client-cert", RANTAI_CFG_STRING, NULL, 0, 0, NULL,
      "our secret certificate as a client of the registries (curve)"},
@@ -36,18 +36,18 @@ const rantai_setting_t matcher_settings[] = {
 
 /* One upstream subscription and the batch being applied from it. */
 typedef struct {
-    int source;               /* MATCHER_SOURCE_* */
+    int source; /* MATCHER_SOURCE_* */
     const char *name;
     rantai_feed_sub_t *sub;
     rantai_arena_t *batch_arena;
     rantai_event_t *batch[S_BATCH_MAX];
-    size_t n;                 /* events waiting to be applied */
+    size_t n; /* events waiting to be applied */
 } s_upstream_t;
 
 /* Process-wide: the service hooks receive only the core pointer. */
 static struct {
     matcher_core_t *core;
-    rantai_arena_t *tmp;      /* temporaries of one write callback */
+    rantai_arena_t *tmp; /* temporaries of one write callback */
     s_upstream_t up[2];
 } s_app;
 
@@ -112,6 +112,10 @@ s_drain(rantai_server_t *server, s_upstream_t *u)
             break;
         }
         bool full = u->n == S_BATCH_MAX;
+        if (u->n == 0) {
+            rantai_arena_reset(u->batch_arena); /* heartbeats, errors */
+            return;
+        }
         if (s_flush(server, u) != 0 || !full) {
             return;
         }
@@ -153,8 +157,11 @@ s_parse_duration(const char *text, int64_t *out)
 }
 
 static int
-s_start_upstream(rantai_server_t *server, s_upstream_t *u,
-                 const char *endpoint, const char *key, uint64_t applied)
+s_start_upstream(rantai_server_t *server,
+                 s_upstream_t *u,
+                 const char *endpoint,
+                 const char *key,
+                 uint64_t applied)
 {
     rantai_security_t sec = {
         .client_cert = rantai_server_setting(server, "security/client_cert"),
@@ -186,7 +193,8 @@ s_start(void *core, rantai_server_t *server)
     int64_t timeout = MATCHER_ACCEPT_TIMEOUT_MS;
     const char *t = rantai_server_setting(server, "matcher/accept_timeout");
     if (t != NULL && s_parse_duration(t, &timeout) != 0) {
-        rantai_log_error("matcher", "setting matcher/accept_timeout: bad %s", t);
+        rantai_log_error("matcher", "setting matcher/accept_timeout: bad %s",
+                         t);
         return RANTAI_EINVAL;
     }
     matcher_core_set_accept_timeout(s_app.core, timeout);
@@ -200,10 +208,10 @@ s_start(void *core, rantai_server_t *server)
     uint64_t bseq = matcher_core_applied_seq(txn, MATCHER_SOURCE_BUYER);
     rantai_txn_abort(&txn);
 
-    s_app.up[0] = (s_upstream_t) {.source = MATCHER_SOURCE_PRODUCER,
-                                  .name = "producer"};
-    s_app.up[1] = (s_upstream_t) {.source = MATCHER_SOURCE_BUYER,
-                                  .name = "buyer"};
+    s_app.up[0] =
+        (s_upstream_t){.source = MATCHER_SOURCE_PRODUCER, .name = "producer"};
+    s_app.up[1] =
+        (s_upstream_t){.source = MATCHER_SOURCE_BUYER, .name = "buyer"};
     rc = s_start_upstream(
         server, &s_app.up[0],
         rantai_server_setting(server, "matcher/producer_feed"),
@@ -235,8 +243,8 @@ s_tick(void *core, rantai_server_t *server, int64_t now_ms)
         s_upstream_t *u = &s_app.up[i];
         /* also drives silence detection and resubscription */
         s_drain(server, u);
-        ready = ready && u->sub != NULL &&
-                rantai_feed_sub_silent_ms(u->sub) < 3000;
+        ready =
+            ready && u->sub != NULL && rantai_feed_sub_silent_ms(u->sub) < 3000;
     }
     rantai_server_set_ready(server, ready);
     /* look before writing: an empty write would still cost an fsync */

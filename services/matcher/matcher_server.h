@@ -13,7 +13,6 @@ extern const rantai_setting_t matcher_settings[];
 
 /* Run the matcher process until SIGTERM/SIGINT; returns the exit code
    (PROTOCOL.md s7). Uses process-wide state: call once. */
-int
-matcher_server_main(int argc, char **argv);
+int matcher_server_main(int argc, char **argv);
 
 #endif

@@ -48,7 +48,9 @@ matcher_producer_get(rantai_txn_t *txn, const char *id, matcher_producer_t *p)
 }
 
 int
-matcher_offer_get(rantai_txn_t *txn, rantai_arena_t *arena, const char *id,
+matcher_offer_get(rantai_txn_t *txn,
+                  rantai_arena_t *arena,
+                  const char *id,
                   matcher_offer_t *o)
 {
     rantai_val_t v;
@@ -95,7 +97,9 @@ matcher_offer_put(rantai_txn_t *txn, const char *id, const matcher_offer_t *o)
 }
 
 int
-matcher_demand_get(rantai_txn_t *txn, rantai_arena_t *arena, const char *id,
+matcher_demand_get(rantai_txn_t *txn,
+                   rantai_arena_t *arena,
+                   const char *id,
                    matcher_demand_t *d)
 {
     rantai_val_t v;
@@ -133,8 +137,10 @@ matcher_demand_put(rantai_txn_t *txn, const char *id, const matcher_demand_t *d)
 }
 
 int
-matcher_pair_get(rantai_txn_t *txn, const char *demand_id,
-                 const char *offer_id, matcher_pair_t *p)
+matcher_pair_get(rantai_txn_t *txn,
+                 const char *demand_id,
+                 const char *offer_id,
+                 matcher_pair_t *p)
 {
     uint8_t k[MATCHER_KEY_MAX];
     size_t kl = matcher_key2(k, demand_id, offer_id);
@@ -154,7 +160,9 @@ matcher_pair_get(rantai_txn_t *txn, const char *demand_id,
 }
 
 static int
-s_pair_put(rantai_txn_t *txn, const char *demand_id, const char *offer_id,
+s_pair_put(rantai_txn_t *txn,
+           const char *demand_id,
+           const char *offer_id,
            const matcher_pair_t *p)
 {
     uint8_t k[MATCHER_KEY_MAX];
@@ -167,9 +175,12 @@ s_pair_put(rantai_txn_t *txn, const char *demand_id, const char *offer_id,
 }
 
 int
-matcher_alloc_get(rantai_txn_t *txn, rantai_arena_t *arena,
-                  const char *demand_id, uint32_t n,
-                  Rantai__V1__Allocation **out, uint64_t *ctr)
+matcher_alloc_get(rantai_txn_t *txn,
+                  rantai_arena_t *arena,
+                  const char *demand_id,
+                  uint32_t n,
+                  Rantai__V1__Allocation **out,
+                  uint64_t *ctr)
 {
     uint8_t k[MATCHER_KEY_MAX];
     size_t kl = s_alloc_key(k, demand_id, n);
@@ -189,8 +200,10 @@ matcher_alloc_get(rantai_txn_t *txn, rantai_arena_t *arena,
 }
 
 static int
-s_alloc_put(rantai_txn_t *txn, rantai_arena_t *arena,
-            const Rantai__V1__Allocation *a, uint64_t ctr)
+s_alloc_put(rantai_txn_t *txn,
+            rantai_arena_t *arena,
+            const Rantai__V1__Allocation *a,
+            uint64_t ctr)
 {
     uint32_t n;
     char did[RANTAI_ID_MAX + 1];
@@ -278,7 +291,9 @@ matcher_base_qty(rantai_arena_t *arena, int dim, uint64_t norm)
 }
 
 int
-matcher_emit(rantai_txn_t *txn, rantai_event_t *ev, int64_t now_ms,
+matcher_emit(rantai_txn_t *txn,
+             rantai_event_t *ev,
+             int64_t now_ms,
              uint64_t *seq)
 {
     uint64_t s = 0;
@@ -290,7 +305,9 @@ matcher_emit(rantai_txn_t *txn, rantai_event_t *ev, int64_t now_ms,
 }
 
 static int
-s_open_index(rantai_txn_t *txn, const char *id, const matcher_demand_hdr_t *h,
+s_open_index(rantai_txn_t *txn,
+             const char *id,
+             const matcher_demand_hdr_t *h,
              bool add)
 {
     uint8_t k[MATCHER_KEY_MAX];
@@ -324,9 +341,14 @@ s_open_index(rantai_txn_t *txn, const char *id, const matcher_demand_hdr_t *h,
 }
 
 int
-matcher_demand_commit(rantai_txn_t *txn, rantai_arena_t *arena,
-                      const char *id, matcher_demand_t *d, uint32_t old_status,
-                      uint64_t old_filled, uint32_t status, bool emit,
+matcher_demand_commit(rantai_txn_t *txn,
+                      rantai_arena_t *arena,
+                      const char *id,
+                      matcher_demand_t *d,
+                      uint32_t old_status,
+                      uint64_t old_filled,
+                      uint32_t status,
+                      bool emit,
                       int64_t now_ms)
 {
     (void) old_filled;
@@ -343,11 +365,12 @@ matcher_demand_commit(rantai_txn_t *txn, rantai_arena_t *arena,
     if (rc != 0 || !emit) {
         return rc;
     }
-    Rantai__V1__DemandUpdated *du = RANTAI_ANEW(arena, Rantai__V1__DemandUpdated);
+    Rantai__V1__DemandUpdated *du =
+        RANTAI_ANEW(arena, Rantai__V1__DemandUpdated);
     rantai__v1__demand_updated__init(du);
     du->demand_id = rantai_arena_strndup(arena, id, strlen(id));
-    du->buyer_id = rantai_arena_strndup(arena, d->h.buyer_id,
-                                        strlen(d->h.buyer_id));
+    du->buyer_id =
+        rantai_arena_strndup(arena, d->h.buyer_id, strlen(d->h.buyer_id));
     du->status = (Rantai__V1__DemandStatus) status;
     uint64_t rem = d->h.quantity_norm > d->h.filled_norm
                        ? d->h.quantity_norm - d->h.filled_norm
@@ -382,12 +405,14 @@ matcher_enqueue_prefixes(rantai_txn_t *txn, const char *commodity)
         }
         rantai_val_t kv, vv;
         rc = rantai_cursor_seek(cur, k, pl + 1, &kv, &vv);
-        while (rc == 0 && kv.size == pl + 9 && memcmp(kv.data, k, pl + 1) == 0) {
+        while (rc == 0 && kv.size == pl + 9 &&
+               memcmp(kv.data, k, pl + 1) == 0) {
             char id[RANTAI_ID_MAX + 1];
             size_t il = vv.size > RANTAI_ID_MAX ? RANTAI_ID_MAX : vv.size;
             memcpy(id, vv.data, il);
             id[il] = 0;
-            uint64_t order = rantai_be64_get((const uint8_t *) kv.data + pl + 1);
+            uint64_t order =
+                rantai_be64_get((const uint8_t *) kv.data + pl + 1);
             rc = matcher_enqueue(txn, order, id);
             if (rc == 0) {
                 rc = rantai_cursor_next(cur, &kv, &vv);
@@ -410,7 +435,9 @@ s_is_live(int state)
 
 /* Key of the PROPOSED-by-time index for allocation a. */
 static size_t
-s_proposed_key(uint8_t *k, const Rantai__V1__Allocation *a, const char *did,
+s_proposed_key(uint8_t *k,
+               const Rantai__V1__Allocation *a,
+               const char *did,
                uint32_t n)
 {
     rantai_be64_put(k, (uint64_t) a->created_at);
@@ -418,12 +445,17 @@ s_proposed_key(uint8_t *k, const Rantai__V1__Allocation *a, const char *did,
 }
 
 int
-matcher_alloc_transition(rantai_txn_t *txn, rantai_arena_t *arena,
-                         const Rantai__V1__Allocation *a, uint64_t ctr,
-                         int state, const char *reason, int64_t now_ms,
+matcher_alloc_transition(rantai_txn_t *txn,
+                         rantai_arena_t *arena,
+                         const Rantai__V1__Allocation *a,
+                         uint64_t ctr,
+                         int state,
+                         const char *reason,
+                         int64_t now_ms,
                          uint64_t *seq)
 {
-    const int proposed = RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_PROPOSED;
+    const int proposed =
+        RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_PROPOSED;
     if (!s_is_live(a->state) || (int) a->state == state) {
         return RANTAI_EPRECOND;
     }
@@ -520,9 +552,12 @@ matcher_alloc_transition(rantai_txn_t *txn, rantai_arena_t *arena,
 }
 
 int
-matcher_demand_refresh(rantai_txn_t *txn, rantai_arena_t *arena,
-                       const char *id, uint32_t old_status,
-                       uint64_t old_filled, int64_t now_ms)
+matcher_demand_refresh(rantai_txn_t *txn,
+                       rantai_arena_t *arena,
+                       const char *id,
+                       uint32_t old_status,
+                       uint64_t old_filled,
+                       int64_t now_ms)
 {
     matcher_demand_t d;
     int rc = matcher_demand_get(txn, arena, id, &d);
@@ -537,8 +572,10 @@ matcher_demand_refresh(rantai_txn_t *txn, rantai_arena_t *arena,
 
 /* Exported for the core files: create allocation records and indexes. */
 int
-matcher_alloc_create(rantai_txn_t *txn, rantai_arena_t *arena,
-                     const Rantai__V1__Allocation *a, const char *did,
+matcher_alloc_create(rantai_txn_t *txn,
+                     rantai_arena_t *arena,
+                     const Rantai__V1__Allocation *a,
+                     const char *did,
                      uint32_t n)
 {
     uint64_t ctr = rantai_meta_u64(txn, "alloc_ctr") + 1;

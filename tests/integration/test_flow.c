@@ -182,6 +182,8 @@ test_pooled_demand(void **state)
     s_put_offer("OF-IJEN-1", "KOP-IJEN-P1", 400, 90000, true);
     s_put_offer("OF-KINTAMANI-1", "KOP-KINTAMANI-P1", 300, 89000, false);
     uint64_t pseq = s_put_offer("OF-GAYO-1", "KOP-GAYO-P1", 600, 85000, true);
+    /* The registries are separate logs: the demand must meet every offer. */
+    assert_true(h_wait_applied(&s_c, pseq, 0));
     uint64_t bseq = s_post_demand("DEM-SBY-1", 1200);
     assert_true(h_wait_applied(&s_c, pseq, bseq));
 
