@@ -10,7 +10,7 @@ packages=(
   liblmdb-dev lmdb-utils libcmocka-dev libmicrohttpd-dev libsystemd-dev
   python3 python3-zmq python3-protobuf python3-yaml protobuf-compiler
   clang clang-format libclang-rt-14-dev curl
-  nodejs npm systemd prometheus
+  nodejs npm systemd prometheus man-db groff-base
 )
 if [ "${RANTAI_DEPS_MINIMAL:-}" = 1 ]; then
   # What the demo needs: build and run, no test tools.

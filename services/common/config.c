@@ -279,6 +279,8 @@ s_usage(const rantai_setting_t *const *tables, const char *program, FILE *out)
     }
 }
 
+/* Sections in order of first appearance, each with all its settings,
+   whichever table they come from. */
 void
 rantai_config_example(const rantai_setting_t *const *tables,
                       const char *program,
@@ -288,22 +290,34 @@ rantai_config_example(const rantai_setting_t *const *tables,
             "#   Example configuration for %s (ZPL, CZMQ zconfig).\n"
             "#   Flags and RANTAI_<SECTION>_<KEY> variables override it.\n",
             program);
-    char section[64] = "";
     for (int t = 0; tables[t]; t++) {
         for (const rantai_setting_t *d = tables[t]; d->name; d++) {
             const char *slash = strchr(d->name, '/');
             size_t n = slash ? (size_t) (slash - d->name) : 0;
-            if (n &&
-                (strlen(section) != n || strncmp(section, d->name, n) != 0)) {
-                snprintf(section, sizeof section, "%.*s", (int) n, d->name);
-                fprintf(out, "\n%s\n", section);
+            bool seen = false;
+            for (int pt = 0; pt <= t && !seen; pt++) {
+                for (const rantai_setting_t *p = tables[pt];
+                     p->name && p != d && !seen; p++) {
+                    seen = strncmp(p->name, d->name, n + 1) == 0;
+                }
             }
-            fprintf(out, "    #   %s\n", d->help);
-            if (d->def) {
-                fprintf(out, "    %s = \"%s\"\n", slash ? slash + 1 : d->name,
-                        d->def);
-            } else {
-                fprintf(out, "    #%s = \n", slash ? slash + 1 : d->name);
+            if (seen) {
+                continue;
+            }
+            fprintf(out, "\n%.*s\n", (int) n, d->name);
+            for (int st = t; tables[st]; st++) {
+                for (const rantai_setting_t *e = tables[st]; e->name; e++) {
+                    if (strncmp(e->name, d->name, n + 1) != 0) {
+                        continue;
+                    }
+                    const char *key = e->name + n + 1;
+                    fprintf(out, "    #   %s\n", e->help);
+                    if (e->def) {
+                        fprintf(out, "    %s = \"%s\"\n", key, e->def);
+                    } else {
+                        fprintf(out, "    #%s = \n", key);
+                    }
+                }
             }
         }
     }

@@ -106,12 +106,16 @@ struct rantai_server_t {
 };
 
 static volatile sig_atomic_t s_stop;
+static volatile sig_atomic_t s_reload;
 
 static void
 s_on_signal(int sig)
 {
-    (void) sig;
-    s_stop = 1;
+    if (sig == SIGHUP) {
+        s_reload = 1;
+    } else {
+        s_stop = 1;
+    }
 }
 
 static int64_t
@@ -646,6 +650,12 @@ s_loop(rantai_server_t *self)
         }
         if (zmq_poll(items, n, (long) wait) < 0) {
             if (zmq_errno() == EINTR) {
+                if (s_reload) {
+                    s_reload = 0;
+                    rantai_log_info("server", "SIGHUP: reloading client "
+                                              "certificates");
+                    rantai_auth_refresh(self->auth, true);
+                }
                 continue;
             }
             rantai_log_error("server", "poll: %s", zmq_strerror(zmq_errno()));
@@ -701,6 +711,7 @@ rantai_server_main(const rantai_service_def_t *def,
     sa.sa_handler = s_on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     rantai_setting_t *shared = s_tables(defaults);
