@@ -17,3 +17,4 @@ endfunction()
 
 rantai_integration_test(test_flow)
 rantai_integration_test(test_process)
+rantai_integration_test(test_validation)
