@@ -27,6 +27,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <czmq.h>
+
 #define S_ID_MAX 64
 
 static const char *
@@ -91,7 +93,8 @@ s_put_offer(rantai_client_t *c,
             const char *id,
             const char *producer,
             uint64_t kg,
-            uint64_t idr_per_kg)
+            uint64_t idr_per_kg,
+            uint64_t *seq)
 {
     Rantai__V1__Quantity q = RANTAI__V1__QUANTITY__INIT;
     q.milli = kg * 1000;
@@ -116,7 +119,40 @@ s_put_offer(rantai_client_t *c,
     rantai_request_t req = RANTAI__V1__REQUEST__INIT;
     req.body_case = RANTAI__V1__REQUEST__BODY_PUT_OFFER;
     req.put_offer = &body;
-    return s_call(c, &req, a, "PutOffer") != NULL;
+    rantai_reply_t *reply = s_call(c, &req, a, "PutOffer");
+    if (reply) {
+        *seq = reply->seq;
+    }
+    return reply != NULL;
+}
+
+/* Read-your-writes (PROTOCOL.md section 4): the producer and buyer
+   registries are separate logs, so before posting a demand that should
+   meet these offers, wait until the matcher has applied them. */
+static bool
+s_wait_applied(const char *matcher_api, uint64_t producer_seq, int timeout_s)
+{
+    rantai_client_t *m = rantai_client_new(matcher_api, NULL);
+    rantai_arena_t *a = rantai_arena_new();
+    bool done = false;
+    int64_t deadline = zclock_mono() + timeout_s * 1000;
+    while (m && !done && zclock_mono() < deadline) {
+        Rantai__V1__GetMatcherStatus st = RANTAI__V1__GET_MATCHER_STATUS__INIT;
+        rantai_request_t req = RANTAI__V1__REQUEST__INIT;
+        req.body_case = RANTAI__V1__REQUEST__BODY_GET_MATCHER_STATUS;
+        req.get_matcher_status = &st;
+        rantai_reply_t *reply = NULL;
+        done = rantai_client_call(m, &req, a, &reply) == 0 &&
+               reply->matcher_status &&
+               reply->matcher_status->producer_seq >= producer_seq;
+        rantai_arena_reset(a);
+        if (!done) {
+            zclock_sleep(10); /* polling the barrier, with a deadline */
+        }
+    }
+    rantai_arena_destroy(&a);
+    rantai_client_destroy(&m);
+    return done;
 }
 
 static bool
@@ -232,6 +268,8 @@ main(int argc, char **argv)
     const char *producer_api =
         s_env("RANTAI_PRODUCER_API", "tcp://127.0.0.1:7401");
     const char *buyer_api = s_env("RANTAI_BUYER_API", "tcp://127.0.0.1:7411");
+    const char *matcher_api =
+        s_env("RANTAI_MATCHER_API", "tcp://127.0.0.1:7421");
     const char *matcher_feed =
         s_env("RANTAI_MATCHER_FEED", "tcp://127.0.0.1:7422");
 
@@ -254,8 +292,10 @@ main(int argc, char **argv)
        demand needs both. */
     ok = ok && s_put_producer(prod, arena, p1, coop, -7.98, 112.63);
     ok = ok && s_put_producer(prod, arena, p2, coop, -7.87, 112.52);
-    ok = ok && s_put_offer(prod, arena, o1, p1, 300, 90000);
-    ok = ok && s_put_offer(prod, arena, o2, p2, 200, 91000);
+    uint64_t seq = 0;
+    ok = ok && s_put_offer(prod, arena, o1, p1, 300, 90000, &seq);
+    ok = ok && s_put_offer(prod, arena, o2, p2, 200, 91000, &seq);
+    ok = ok && s_wait_applied(matcher_api, seq, 30);
     ok = ok && s_post_demand(buy, arena, demand, buyer, mkt, 500);
     ok = ok && s_follow(matcher_feed, mkt, demand, 30);
     rantai_arena_destroy(&arena);

@@ -73,7 +73,7 @@ class Client:
         self.timeout_ms = timeout_ms
         self.next_id = 1
 
-    def call(self, what, **body):
+    def call(self, what, quiet=False, **body):
         req = self.api.Request(request_id=self.next_id, **body)
         self.next_id += 1
         self.sock.send(req.SerializeToString())
@@ -85,8 +85,24 @@ class Client:
         if reply.code != self.api.STATUS_CODE_OK:
             raise SystemExit("%s: %s: %s" % (
                 what, self.api.StatusCode.Name(reply.code), reply.message))
-        print("%s: ok, seq %d" % (what, reply.seq))
+        if not quiet:
+            print("%s: ok, seq %d" % (what, reply.seq))
         return reply
+
+
+def wait_applied(ctx, endpoint, api, producer_seq, timeout):
+    """Poll GetMatcherStatus until producer_seq is applied (a deadline,
+    not a sleep, decides how long)."""
+    matcher = Client(ctx, endpoint, api)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        st = matcher.call("GetMatcherStatus", quiet=True,
+                          get_matcher_status=api.GetMatcherStatus())
+        if st.matcher_status.producer_seq >= producer_seq:
+            return
+        time.sleep(0.01)
+    raise SystemExit("matcher did not apply producer seq %d in time"
+                     % producer_seq)
 
 
 def follow(ctx, endpoint, feed, marketplace, demand_id, timeout_s):
@@ -154,12 +170,17 @@ def run(a, types, api, feed):
                 id=pid, name=pid, cooperative_id=coop, province="35",
                 location=types.GeoPoint(lat=lat, lon=lon),
                 enterprise_class=types.ENTERPRISE_CLASS_MICRO)))
-        prod.call("PutOffer", put_offer=api.PutOffer(offer=types.Offer(
+        last = prod.call("PutOffer", put_offer=api.PutOffer(offer=types.Offer(
             id="%s-OF-%d" % (p, n), producer_id=pid, commodity="090111",
             quantity=types.Quantity(milli=qty * 1000, unit=kg),
             price=types.Price(idr=price, per=kg),
             certificates=[types.Certificate(scheme=halal,
                                             number="ID00410000123")])))
+    # Read-your-writes (PROTOCOL.md section 4): the registries are separate
+    # logs, so wait until the matcher has applied our offers before posting
+    # a demand that should meet them.
+    wait_applied(ctx, env("RANTAI_MATCHER_API") or "tcp://127.0.0.1:7421",
+                 api, last.seq, a.timeout)
     # A buyer of a marketplace wants 500 kg at Surabaya: both offers.
     buy.call("PutBuyer", put_buyer=api.PutBuyer(buyer=types.Buyer(
         id=buyer, name="Kafe Contoh", marketplace_id=mkt)))
