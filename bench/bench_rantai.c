@@ -227,7 +227,7 @@ s_phase_ingest(br_t *b)
         snprintf(name, sizeof name, "rantai_ingest_rate_fill%s",
                  b->ingest_tok[i]);
         double rate = s_ingest(b, &c, &g, name, &stored);
-        if (i == 0) {
+        if (i == 0 && !b->only_ingest) {
             max_rate = rate;
             static const int pcts[] = {10, 50, 90};
             for (int p = 0; p < 3; p++) {
@@ -329,6 +329,8 @@ main(int argc, char **argv)
             only_match = true;
         } else if (strcmp(argv[i], "--skip-match") == 0) {
             skip_match = true;
+        } else if (strcmp(argv[i], "--only-ingest") == 0) {
+            b.only_ingest = skip_match = true;
         }
     }
     b.n_ingest = s_parse_fills(b.ingest_fills, b.ingest_fill, b.ingest_tok,
@@ -348,7 +350,9 @@ main(int argc, char **argv)
 
     if (!only_match) {
         s_phase_ingest(&b);
-        s_phase_curve(&b);
+        if (!b.only_ingest) {
+            s_phase_curve(&b);
+        }
     }
     if (!skip_match) {
         br_phase_match(&b);

@@ -23,6 +23,7 @@ typedef struct {
     int64_t fanout_ms;  /* how long demands are posted in fan-out */
     double fanout_rate; /* demands per second during fan-out */
     int failures;       /* scenarios that broke (not figures) */
+    bool only_ingest;   /* ingest rates only: no latency, CURVE, match */
 } br_t;
 
 /* Shared load generator state: one rng per driver thread. */

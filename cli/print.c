@@ -327,6 +327,60 @@ cli_print_allocation(FILE *out,
             s_base_symbol(unit), total);
 }
 
+/* One "; N what" part of the explanation line, when N > 0. */
+static void
+s_why(FILE *out, uint64_t n, const char *what)
+{
+    if (n > 0) {
+        fprintf(out, "; %" PRIu64 " %s", n, what);
+    }
+}
+
+/* "why not filled: 3 offers of 0901 within 500 km; 2 lack HALAL; ..." */
+static void
+s_explanation(FILE *out,
+              const Rantai__V1__DemandState *s,
+              const Rantai__V1__DemandExplanation *x)
+{
+    const char *comm = s->demand != NULL ? s_str(s->demand->commodity) : "";
+    const char *least = x->capped ? "at least " : "";
+    fprintf(out, "  why not filled: ");
+    if (x->within_km > 0) {
+        uint64_t within =
+            x->candidates > x->too_far ? x->candidates - x->too_far : 0;
+        fprintf(out, "%s%" PRIu64 " offers of %s within %u km", least, within,
+                comm, x->within_km);
+    } else {
+        fprintf(out, "%s%" PRIu64 " offers of %s", least, x->candidates, comm);
+    }
+    if (x->missing_certification > 0) {
+        char schemes[128] = "", name[64];
+        for (size_t i = 0; i < x->n_missing_schemes; i++) {
+            size_t l = strlen(schemes);
+            snprintf(schemes + l, sizeof schemes - l, "%s%s", i ? "/" : "",
+                     s_cert_name(x->missing_schemes[i], name, sizeof name));
+        }
+        fprintf(out, "; %" PRIu64 " lack %s", x->missing_certification,
+                schemes[0] ? schemes : "a certificate");
+    }
+    s_why(out, x->above_max_price, "above max price");
+    s_why(out, x->not_available_in_time, "not available in time");
+    s_why(out, x->outside_origin, "outside the origin provinces");
+    s_why(out, x->declined_or_expired, "declined or let expire before");
+    s_why(out, x->no_capacity, "with nothing left");
+    s_why(out, x->wrong_dimension, "in another unit dimension");
+    s_why(out, x->min_order_too_big, "with a min order above what is left");
+    s_why(out, x->supplier_limit, "beyond max suppliers");
+    if (x->eligible > x->min_order_too_big + x->supplier_limit &&
+        s->demand != NULL && !s->demand->allow_partial) {
+        fprintf(out,
+                "; %" PRIu64 " eligible, too little together (no "
+                "partial fill)",
+                x->eligible - x->min_order_too_big - x->supplier_limit);
+    }
+    fprintf(out, "\n");
+}
+
 void
 cli_print_demand_state(FILE *out, const Rantai__V1__DemandState *s)
 {
@@ -346,6 +400,9 @@ cli_print_demand_state(FILE *out, const Rantai__V1__DemandState *s)
     fprintf(out, "  filled        %s\n", buf);
     cli_fmt_qty(s->remaining, buf, sizeof buf);
     fprintf(out, "  remaining     %s\n", buf);
+    if (s->explanation != NULL) {
+        s_explanation(out, s, s->explanation);
+    }
     if (s->n_allocations == 0) {
         fprintf(out, "no allocations\n");
         return;

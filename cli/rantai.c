@@ -86,8 +86,11 @@ cli_print_json(const cli_ctx_t *ctx, const ProtobufCMessage *msg)
     fflush(stdout);
 }
 
+/* cmd_keygen.c (declared here, not in cli.h, as only this table uses it). */
+extern const cli_cmd_t cli_keygen_cmds[];
+
 static const cli_cmd_t *const s_tables[] = {cli_producer_cmds, cli_buyer_cmds,
-                                            cli_matcher_cmds};
+                                            cli_matcher_cmds, cli_keygen_cmds};
 
 static const cli_cmd_t *
 s_find_cmd(const char *name)

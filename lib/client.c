@@ -19,6 +19,11 @@
 
 #define S_DEFAULT_TIMEOUT_MS 5000
 #define S_DEFAULT_RETRIES    2
+/* Backoff: each retry waits 1.5 x longer than the last, at most
+   S_BACKOFF_CAP x the configured timeout and never past S_BACKOFF_MAX_MS
+   (unless the configured timeout itself is longer). */
+#define S_BACKOFF_CAP    8
+#define S_BACKOFF_MAX_MS 60000
 
 struct rantai_client_t {
     char *endpoint;
@@ -300,7 +305,11 @@ rantai_client_recv(rantai_client_t *self,
     if (!self || !arena || !reply || !self->sock) {
         return RANTAI_EINVAL;
     }
-    int64_t deadline = zclock_mono() + (timeout_ms > 0 ? timeout_ms : 0);
+    if (timeout_ms <= 0) {
+        /* Poll once: a reply already waiting is returned, not a timeout. */
+        return s_recv_reply(self, arena, reply);
+    }
+    int64_t deadline = zclock_mono() + timeout_ms;
     for (;;) {
         int rc = s_wait(self, deadline);
         if (rc != 0) {
@@ -326,6 +335,14 @@ rantai_client_call(rantai_client_t *self,
     size_t size;
     const void *bytes = rantai_encode(&req->base, arena, &size);
 
+    /* A service that is restarting or saturated should not be hammered
+       at the same rate: the per-attempt timeout grows between retries. */
+    int64_t attempt_ms = self->timeout_ms;
+    int64_t cap_ms = (int64_t) self->timeout_ms * S_BACKOFF_CAP;
+    if (cap_ms > S_BACKOFF_MAX_MS) {
+        cap_ms = self->timeout_ms > S_BACKOFF_MAX_MS ? self->timeout_ms
+                                                     : S_BACKOFF_MAX_MS;
+    }
     for (int attempt = 0; attempt <= self->retries; attempt++) {
         if (!self->sock) {
             /* Lazy Pirate: a fresh socket drops whatever the old one had
@@ -339,7 +356,11 @@ rantai_client_call(rantai_client_t *self,
         if (rc == RANTAI_EINTR || rc == RANTAI_EIO) {
             return rc;
         }
-        int64_t deadline = zclock_mono() + self->timeout_ms;
+        int64_t deadline = zclock_mono() + attempt_ms;
+        attempt_ms = attempt_ms * 3 / 2;
+        if (attempt_ms > cap_ms) {
+            attempt_ms = cap_ms;
+        }
         while (rc == 0) {
             rc = s_wait(self, deadline);
             if (rc != 0) {

@@ -17,6 +17,8 @@
     the services. Exit status 0 when the demand was matched, 1 otherwise.
     In curve mode, fill a rantai_security_t (our secret certificate and the
     service's public key) and pass it where this passes NULL. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep under -std=c11 */
+
 #include <rantai/client.h>
 #include <rantai/codec.h>
 #include <rantai/err.h>
@@ -27,7 +29,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <czmq.h>
 
 #define S_ID_MAX 64
 
@@ -135,19 +136,29 @@ s_wait_applied(const char *matcher_api, uint64_t producer_seq, int timeout_s)
     rantai_client_t *m = rantai_client_new(matcher_api, NULL);
     rantai_arena_t *a = rantai_arena_new();
     bool done = false;
-    int64_t deadline = zclock_mono() + timeout_s * 1000;
-    while (m && !done && zclock_mono() < deadline) {
+    time_t deadline = time(NULL) + timeout_s;
+    while (m && !done && time(NULL) < deadline) {
         Rantai__V1__GetMatcherStatus st = RANTAI__V1__GET_MATCHER_STATUS__INIT;
         rantai_request_t req = RANTAI__V1__REQUEST__INIT;
         req.body_case = RANTAI__V1__REQUEST__BODY_GET_MATCHER_STATUS;
         req.get_matcher_status = &st;
         rantai_reply_t *reply = NULL;
-        done = rantai_client_call(m, &req, a, &reply) == 0 &&
-               reply->matcher_status &&
+        if (rantai_client_call(m, &req, a, &reply) != 0) {
+            fprintf(stderr, "GetMatcherStatus: no reply\n");
+            break;
+        }
+        if (reply->code != RANTAI__V1__STATUS_CODE__STATUS_CODE_OK) {
+            fprintf(stderr, "GetMatcherStatus: %s: %s\n",
+                    rantai_status_name(reply->code),
+                    reply->message ? reply->message : "");
+            break;
+        }
+        done = reply->matcher_status &&
                reply->matcher_status->producer_seq >= producer_seq;
         rantai_arena_reset(a);
         if (!done) {
-            zclock_sleep(10); /* polling the barrier, with a deadline */
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL); /* polling the barrier, with a deadline */
         }
     }
     rantai_arena_destroy(&a);

@@ -4,7 +4,9 @@
     time (call). call() retries on timeout in the Lazy Pirate style: it
     closes the socket, reconnects, and resends the same request (same
     request_id and content; Rantai's puts are idempotent, so a retry gets
-    the original result and seq) with backoff, up to `retries` times.
+    the original result and seq) with backoff, up to `retries` times:
+    each attempt waits 1.5 x longer than the one before (the first waits
+    the configured timeout), capped at 8 x the timeout or 60 s.
 
     Not thread-safe: one client per thread. */
 #ifndef RANTAI_CLIENT_H

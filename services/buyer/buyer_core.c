@@ -292,7 +292,8 @@ s_list_demands(rantai_ctx_t *ctx,
     reply->demand_list = list;
 
     s_filter_t f = {body->buyer_id, body->commodity_prefix};
-    rantai_scan_t sc = {&s_demand_kind, DB_DEMANDS, "", 0, s_list_keep, &f};
+    rantai_scan_t sc = {&s_demand_kind, DB_DEMANDS, "", 0, s_list_keep, &f,
+                        NULL,           NULL,       0};
     if (f.buyer_id[0]) {
         /* Lists show only one's own: another's buyer lists nothing. */
         bool owned;

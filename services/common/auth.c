@@ -5,7 +5,9 @@
 #include "rantai/codec.h"
 #include "rantai/err.h"
 
+#include <ctype.h>
 #include <dirent.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -17,6 +19,17 @@ typedef struct {
     rantai_role_t role;
     char party[RANTAI_ID_MAX + 1];
 } s_client_t;
+
+/* Set by SIGHUP; the next refresh (within 100 ms, from the server's pump
+   timer) re-reads the directory even if its fingerprint did not change. */
+static volatile sig_atomic_t s_hup;
+
+static void
+s_on_hup(int sig)
+{
+    (void) sig;
+    s_hup = 1;
+}
 
 struct rantai_auth_t {
     bool curve;
@@ -51,9 +64,19 @@ s_loopback(const char *endpoint)
         return false;
     }
     const char *host = endpoint + 6;
-    return strncmp(host, "127.", 4) == 0 ||
-           strncmp(host, "localhost:", 10) == 0 ||
-           strncmp(host, "[::1]:", 6) == 0;
+    if (strncmp(host, "localhost:", 10) == 0 ||
+        strncmp(host, "[::1]:", 6) == 0) {
+        return true;
+    }
+    /* 127.x.y.z only as a numeric address: "127.example.com" is a name. */
+    if (strncmp(host, "127.", 4) != 0) {
+        return false;
+    }
+    const char *p = host + 4;
+    while (isdigit((unsigned char) *p) || *p == '.') {
+        p++;
+    }
+    return *p == ':';
 }
 
 /* Fingerprint of the directory: names, sizes and mtimes. */
@@ -89,11 +112,27 @@ s_signature(const char *dir, char *out, size_t size)
     snprintf(out, size, "%llx", (unsigned long long) h);
 }
 
+/* Roles that act for a party need a valid party id; the others have
+   none. Truncating an over-long id could make it equal to another
+   party's, so such a certificate is refused, not cut. */
+static bool
+s_party_ok(rantai_role_t role, const char *party)
+{
+    if (role == RANTAI_ROLE_COOPERATIVE || role == RANTAI_ROLE_PRODUCER ||
+        role == RANTAI_ROLE_MARKETPLACE) {
+        return party && rantai_id_valid(party);
+    }
+    return true;
+}
+
 static void
 s_load_clients(rantai_auth_t *self)
 {
     zhashx_t *clients = zhashx_new();
     zhashx_set_destructor(clients, (zhashx_destructor_fn *) zstr_free);
+    /* Keys listed twice with different rights are refused altogether
+       (which file wins would depend on readdir order). */
+    zhashx_t *conflicts = zhashx_new();
     DIR *d = opendir(self->certs_dir);
     int n = 0;
     if (!d) {
@@ -102,7 +141,17 @@ s_load_clients(rantai_auth_t *self)
     }
     struct dirent *e;
     while (d && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
         if (e->d_name[0] == '.') {
+            continue;
+        }
+        /* A secret certificate has no business here (and would be loaded
+           as its public half): skip it and say so. */
+        if (len > 7 && strcmp(e->d_name + len - 7, "_secret") == 0) {
+            rantai_log_warn("auth",
+                            "%s/%s: a secret certificate in the client "
+                            "directory, ignored (move it away)",
+                            self->certs_dir, e->d_name);
             continue;
         }
         char path[4096];
@@ -111,22 +160,54 @@ s_load_clients(rantai_auth_t *self)
         if (!cert) {
             continue;
         }
-        s_client_t *c = zmalloc(sizeof *c);
-        c->role = rantai_role_parse(zcert_meta(cert, "role"));
+        rantai_role_t role = rantai_role_parse(zcert_meta(cert, "role"));
         const char *party = zcert_meta(cert, "party");
-        snprintf(c->party, sizeof c->party, "%s", party ? party : "");
-        if (c->role == RANTAI_ROLE_NONE) {
+        const char *key = zcert_public_txt(cert);
+        /* zcert_load() leaves the key all zeros when the file has no
+           (valid) public-key: never admit that. */
+        if (strcmp(key, "0000000000000000000000000000000000000000") == 0) {
+            rantai_log_warn("auth", "%s: no valid curve public-key, ignored",
+                            path);
+        } else if (role == RANTAI_ROLE_NONE) {
             rantai_log_warn("auth", "%s: no valid role, ignored", path);
-            free(c);
+        } else if (!s_party_ok(role, party)) {
+            rantai_log_warn("auth",
+                            "%s: role %s needs a party id of 1-64 "
+                            "[A-Za-z0-9._:-], ignored",
+                            path, zcert_meta(cert, "role"));
         } else {
-            zhashx_update(clients, zcert_public_txt(cert), c);
-            n++;
+            s_client_t *c = zmalloc(sizeof *c);
+            c->role = role;
+            if (role == RANTAI_ROLE_COOPERATIVE ||
+                role == RANTAI_ROLE_PRODUCER ||
+                role == RANTAI_ROLE_MARKETPLACE) {
+                snprintf(c->party, sizeof c->party, "%s", party);
+            }
+            const s_client_t *old = zhashx_lookup(clients, key);
+            if (old &&
+                (old->role != c->role || strcmp(old->party, c->party) != 0)) {
+                rantai_log_warn("auth",
+                                "%s: key %s is listed with other rights in "
+                                "another file; refusing it",
+                                path, key);
+                zhashx_update(conflicts, key, (void *) "");
+                free(c);
+            } else if (old) {
+                free(c);
+            } else {
+                zhashx_insert(clients, key, c);
+            }
         }
         zcert_destroy(&cert);
     }
     if (d) {
         closedir(d);
     }
+    for (void *v = zhashx_first(conflicts); v; v = zhashx_next(conflicts)) {
+        zhashx_delete(clients, zhashx_cursor(conflicts));
+    }
+    zhashx_destroy(&conflicts);
+    n = (int) zhashx_size(clients);
     zhashx_destroy(&self->clients);
     self->clients = clients;
     rantai_log_info("auth", "%d client keys loaded from %s", n,
@@ -138,6 +219,11 @@ rantai_auth_refresh(rantai_auth_t *self, bool force)
 {
     if (!self->curve) {
         return;
+    }
+    if (s_hup) {
+        s_hup = 0;
+        force = true;
+        rantai_log_info("auth", "SIGHUP: reloading client certificates");
     }
     char sig[64];
     s_signature(self->certs_dir, sig, sizeof sig);
@@ -155,6 +241,12 @@ rantai_auth_new(rantai_auth_t **out,
                 size_t errlen)
 {
     *out = NULL;
+    /* SIGHUP reloads the certificates (and must not end the process,
+       its default). */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_hup;
+    sigaction(SIGHUP, &sa, NULL);
     const char *mode = rantai_config_str(cfg, "security/mode");
     rantai_auth_t *self = zmalloc(sizeof *self);
     self->curve = mode && strcmp(mode, "curve") == 0;

@@ -8,9 +8,19 @@
     (CZMQ zcert public files with metadata `role` and `party`) and tags
     each connection with User-Id = the client's Z85 public key. Roles are
     looked up by that key, never by anything a client sends. The directory
-    is re-read on SIGHUP and whenever its contents change (checked every
-    second), so keys can be added and revoked without a restart; a revoked
-    key's open connections keep no rights (every message is checked). */
+    is re-read on SIGHUP and whenever its contents change (fingerprint of
+    names, sizes and mtimes, checked every 100 ms from the server's pump
+    timer), so keys can be added and revoked without a restart. A revoked
+    key cannot connect again (ZAP refuses it), and its open api
+    connections keep no rights: every request is checked against the
+    current table, so they get PERMISSION_DENIED.
+
+    A certificate is ignored (with a warning) if its role is unknown, if
+    a cooperative / producer / marketplace certificate has no valid party
+    id (1-64 bytes of [A-Za-z0-9._:-]; never truncated), and a key listed
+    in two files with different rights is refused altogether.
+
+    rantai_auth_new() installs a SIGHUP handler (process-wide). */
 #ifndef RANTAI_AUTH_H
 #define RANTAI_AUTH_H
 

@@ -25,7 +25,8 @@ typedef struct s_sub_t {
     rantai_principal_t who;
     char who_party[RANTAI_ID_MAX + 1];
     int64_t last_send_ms;
-    bool blocked; /* HWM reached: retry on the next pump */
+    bool blocked;  /* HWM reached: retry on the next pump */
+    bool no_index; /* feed_next said: walk every seq */
     struct s_sub_t *next;
 } s_sub_t;
 
@@ -260,6 +261,7 @@ s_subscribe(rantai_feed_server_t *self,
     snprintf(sub->who_party, sizeof sub->who_party, "%s", who->party);
     sub->who.party = sub->who_party;
     sub->blocked = false;
+    sub->no_index = false;
     /* Heartbeat at once: the subscriber learns the head and that it is
        subscribed, even if there is nothing to send. */
     sub->last_send_ms = now_ms - self->opts.heartbeat_ms;
@@ -408,21 +410,67 @@ s_visible(rantai_feed_server_t *self,
     return s_wrap_event(self->arena, packed, ev_size, size);
 }
 
+/* Move sub->next_seq to the next seq its party may see, by the
+   service's index (feed_next) when it has one: a cooperative back after
+   a day walks its own seqs only. False when nothing up to head is left
+   to consider (next_seq is then head + 1). */
+static bool
+s_skip_invisible(rantai_feed_server_t *self,
+                 rantai_txn_t *txn,
+                 s_sub_t *sub,
+                 uint64_t head)
+{
+    if (!self->def->feed_next || sub->no_index) {
+        return true;
+    }
+    uint64_t next = 0;
+    int rc = self->def->feed_next(self->core, txn, &sub->who, &sub->party,
+                                  sub->next_seq, &next);
+    if (rc == RANTAI_EUNIMPL) {
+        sub->no_index = true; /* this subscription sees (nearly) all */
+        return true;
+    }
+    if (rc == RANTAI_ENOTFOUND || (rc == 0 && next > head)) {
+        sub->next_seq = head + 1;
+        return false;
+    }
+    if (rc != 0) {
+        return false; /* store trouble: try again on the next pump */
+    }
+    if (next > sub->next_seq) {
+        sub->next_seq = next;
+    }
+    return true;
+}
+
 /* Send up to the window / batch to one subscriber. True if more remain. */
 static bool
 s_pump_one(rantai_feed_server_t *self,
            rantai_txn_t *txn,
            s_sub_t *sub,
+           uint64_t first,
            uint64_t head,
            int64_t now_ms,
            bool *gone)
 {
     uint32_t sent = 0;
     uint32_t scanned = 0;
+    if (sub->next_seq < first && sub->next_seq <= head) {
+        /* Retention pruned what this subscriber had not yet been sent:
+           what it may have been entitled to is gone. Say so. */
+        s_send_error(self, sub->id, sub->id_len,
+                     RANTAI__V1__STATUS_CODE__STATUS_CODE_OUT_OF_RANGE,
+                     "events pruned by retention before delivery");
+        *gone = true;
+        return false;
+    }
     /* Both bounds: a party that sees few events must not make one pump
-       walk the whole log. */
+       walk the whole log (the feed_next index makes that rare). */
     while (sub->next_seq <= head && sub->ring_len < sub->window &&
            sent < self->opts.batch && scanned++ < 16 * self->opts.batch) {
+        if (!s_skip_invisible(self, txn, sub, head)) {
+            break;
+        }
         rantai_val_t v;
         int rc = rantai_evlog_get(txn, sub->next_seq, &v);
         if (rc == RANTAI_ENOTFOUND) {
@@ -478,13 +526,14 @@ rantai_feed_server_pump(rantai_feed_server_t *self, int64_t now_ms)
         return false;
     }
     uint64_t head = rantai_evlog_head(txn);
+    uint64_t first = rantai_evlog_first(txn);
     bool more = false;
     s_sub_t *sub = self->subs;
     while (sub) {
         s_sub_t *next = sub->next;
         bool gone = false;
         sub->blocked = false;
-        if (s_pump_one(self, txn, sub, head, now_ms, &gone)) {
+        if (s_pump_one(self, txn, sub, first, head, now_ms, &gone)) {
             more = true;
         }
         rantai_arena_reset(self->arena);

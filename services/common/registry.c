@@ -522,6 +522,143 @@ s_items_field(const ProtobufCMessageDescriptor *d)
     return NULL;
 }
 
+/* Where a scan is: one cursor over the index and, for a merged scan, the
+   head id of every range in a min-heap (heap[0]: the smallest). */
+typedef struct {
+    rantai_ctx_t *ctx;
+    const rantai_scan_t *sc;
+    rantai_cursor_t *cur;
+    const char *token;
+    bool started;
+    char **head;  /* merged: per range, its next id; NULL when done */
+    size_t *heap; /* merged: ranges with a head */
+    size_t nheap;
+} s_iter_t;
+
+/* The id in key k of a range with prefix `prefix` into *id, NULL if the
+   cursor (rc) left the range. */
+static int
+s_range_id(s_iter_t *it,
+           const char *prefix,
+           size_t plen,
+           int rc,
+           const rantai_val_t *k,
+           char **id)
+{
+    *id = NULL;
+    if (rc != 0) {
+        return rc == RANTAI_ENOTFOUND ? 0 : rc;
+    }
+    if (k->size < plen || memcmp(k->data, prefix, plen) != 0) {
+        return 0;
+    }
+    *id = rantai_arena_strndup(it->ctx->arena, (const char *) k->data + plen,
+                               k->size - plen);
+    return 0;
+}
+
+/* The first id of range `prefix` after `after` ("": from its start). */
+static int
+s_range_first(
+    s_iter_t *it, const char *prefix, size_t plen, const char *after, char **id)
+{
+    size_t alen = strlen(after), slen = plen + alen;
+    char *start = rantai_arena_alloc(it->ctx->arena, slen + 1);
+    memcpy(start, prefix, plen);
+    memcpy(start + plen, after, alen);
+    rantai_val_t k, v;
+    int rc = rantai_cursor_seek(it->cur, slen ? start : NULL, slen, &k, &v);
+    if (rc == 0 && alen && k.size == slen && memcmp(k.data, start, slen) == 0) {
+        rc = rantai_cursor_next(it->cur, &k, &v); /* `after` itself */
+    }
+    return s_range_id(it, prefix, plen, rc, &k, id);
+}
+
+static bool
+s_heap_less(const s_iter_t *it, size_t a, size_t b)
+{
+    return strcmp(it->head[it->heap[a]], it->head[it->heap[b]]) < 0;
+}
+
+static void
+s_heap_down(s_iter_t *it, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < it->nheap && s_heap_less(it, l, m)) {
+            m = l;
+        }
+        if (l + 1 < it->nheap && s_heap_less(it, l + 1, m)) {
+            m = l + 1;
+        }
+        if (m == i) {
+            return;
+        }
+        size_t t = it->heap[i];
+        it->heap[i] = it->heap[m];
+        it->heap[m] = t;
+        i = m;
+    }
+}
+
+/* Merged scan: the smallest head id over all ranges, advancing the range
+   the previous call returned from. */
+static int
+s_merged_next(s_iter_t *it, const char **id)
+{
+    const rantai_scan_t *sc = it->sc;
+    int rc = 0;
+    if (!it->started) {
+        it->head =
+            rantai_arena_alloc(it->ctx->arena, sc->n_ranges * sizeof *it->head);
+        it->heap =
+            rantai_arena_alloc(it->ctx->arena, sc->n_ranges * sizeof *it->heap);
+        for (size_t i = 0; i < sc->n_ranges && rc == 0; i++) {
+            rc = s_range_first(it, sc->ranges[i], sc->range_lens[i], it->token,
+                               &it->head[i]);
+            if (it->head[i] != NULL) {
+                it->heap[it->nheap++] = i;
+            }
+        }
+        for (size_t i = it->nheap / 2; rc == 0 && i-- > 0;) {
+            s_heap_down(it, i);
+        }
+    } else if (it->nheap > 0) {
+        size_t r = it->heap[0];
+        rc = s_range_first(it, sc->ranges[r], sc->range_lens[r], it->head[r],
+                           &it->head[r]);
+        if (it->head[r] == NULL) {
+            it->heap[0] = it->heap[--it->nheap];
+        }
+        s_heap_down(it, 0);
+    }
+    it->started = true;
+    *id = rc == 0 && it->nheap > 0 ? it->head[it->heap[0]] : NULL;
+    return rc;
+}
+
+/* The next candidate id of the scan into *id; NULL at the end. */
+static int
+s_iter_next(s_iter_t *it, const char **id)
+{
+    const rantai_scan_t *sc = it->sc;
+    if (sc->n_ranges > 0) {
+        return s_merged_next(it, id);
+    }
+    char *next = NULL;
+    int rc;
+    if (!it->started) {
+        it->started = true;
+        rc = s_range_first(it, sc->key_prefix, sc->kp_len, it->token, &next);
+    } else {
+        rantai_val_t k, v;
+        rc = rantai_cursor_next(it->cur, &k, &v);
+        rc = s_range_id(it, sc->key_prefix, sc->kp_len, rc, &k, &next);
+    }
+    *id = next;
+    return rc;
+}
+
 int
 rantai_reg_scan(rantai_ctx_t *ctx,
                 const rantai_scan_t *sc,
@@ -545,30 +682,13 @@ rantai_reg_scan(rantai_ctx_t *ctx,
     size_t *n = (size_t *) (void *) (base + fi->quantifier_offset);
     *(ProtobufCMessage ***) (void *) (base + fi->offset) = items;
     *n = 0;
-    rantai_cursor_t *cur;
-    int rc = rantai_cursor_open(ctx->txn, sc->index_db, &cur);
+    s_iter_t it = {ctx, sc, NULL, token, false, NULL, NULL, 0};
+    int rc = rantai_cursor_open(ctx->txn, sc->index_db, &it.cur);
     if (rc != 0) {
         return rc;
     }
-    size_t tlen = strlen(token);
-    size_t slen = sc->kp_len + tlen;
-    char *start = rantai_arena_alloc(ctx->arena, slen + 1);
-    memcpy(start, sc->key_prefix, sc->kp_len);
-    memcpy(start + sc->kp_len, token, tlen);
-    const char *last = NULL;
-    rantai_val_t k, v;
-    rc = rantai_cursor_seek(cur, slen ? start : NULL, slen, &k, &v);
-    for (; rc == 0; rc = rantai_cursor_next(cur, &k, &v)) {
-        if (k.size < sc->kp_len ||
-            memcmp(k.data, sc->key_prefix, sc->kp_len) != 0) {
-            break;
-        }
-        if (tlen && k.size == slen && memcmp(k.data, start, slen) == 0) {
-            continue; /* the token is the last id already returned */
-        }
-        const char *id =
-            rantai_arena_strndup(ctx->arena, (const char *) k.data + sc->kp_len,
-                                 k.size - sc->kp_len);
+    const char *last = NULL, *id = NULL;
+    while ((rc = s_iter_next(&it, &id)) == 0 && id != NULL) {
         void *obj;
         rc = rantai_rec_load(ctx, sc->kind->db, id, sc->kind->desc, &obj, NULL);
         if (rc == RANTAI_ENOTFOUND) {
@@ -589,7 +709,7 @@ rantai_reg_scan(rantai_ctx_t *ctx,
         items[(*n)++] = obj;
         last = id;
     }
-    rantai_cursor_close(&cur);
+    rantai_cursor_close(&it.cur);
     return rc == RANTAI_ENOTFOUND ? 0 : rc;
 }
 

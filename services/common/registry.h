@@ -235,7 +235,13 @@ typedef int(rantai_keep_fn)(
 
 /* A paged List: scan `index_db` from key_prefix + page_token for keys
    key_prefix + id (with index_db == kind->db and kp_len 0 the records
-   themselves), load each object and keep those `keep` accepts. */
+   themselves), load each object and keep those `keep` accepts.
+
+   With n_ranges > 0, key_prefix/kp_len are ignored and the scan merges
+   the ranges ranges[i] + id (each a prefix ending in \0, e.g. one per
+   producer of a cooperative) in id order, as if they were one range of
+   one index: ids must be unique across the ranges. Each returned object
+   costs one seek, so this suits lists over a few hundred ranges. */
 typedef struct {
     const rantai_kind_t *kind;
     int index_db;
@@ -243,6 +249,9 @@ typedef struct {
     size_t kp_len;
     rantai_keep_fn *keep;
     void *arg;
+    const char *const *ranges; /* n_ranges prefixes (arena memory) */
+    const size_t *range_lens;
+    size_t n_ranges;
 } rantai_scan_t;
 
 /* Fill `list`, an initialised list message (OfferList, DemandList), with

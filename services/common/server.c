@@ -635,7 +635,11 @@ s_loop(rantai_server_t *self)
         items[n++] = (zmq_pollitem_t){self->api_h, 0, ZMQ_POLLIN, 0};
         items[n++] = (zmq_pollitem_t){self->feed_h, 0, ZMQ_POLLIN, 0};
         void *zap = rantai_auth_zap_socket(self->auth);
-        items[n++] = (zmq_pollitem_t){zap, 0, zap ? ZMQ_POLLIN : 0, 0};
+        int zap_item = zap ? n : -1;
+        if (zap) {
+            items[n++] = (zmq_pollitem_t){zap, 0, ZMQ_POLLIN, 0};
+        }
+        int first_reader = n;
         for (int i = 0; i < self->nreaders; i++) {
             items[n++] =
                 (zmq_pollitem_t){self->readers[i].socket, 0, ZMQ_POLLIN, 0};
@@ -661,7 +665,7 @@ s_loop(rantai_server_t *self)
             rantai_log_error("server", "poll: %s", zmq_strerror(zmq_errno()));
             break;
         }
-        if (items[2].revents & ZMQ_POLLIN) {
+        if (zap_item >= 0 && (items[zap_item].revents & ZMQ_POLLIN)) {
             rantai_auth_zap_handle(self->auth);
         }
         if (items[1].revents & ZMQ_POLLIN) {
@@ -671,7 +675,7 @@ s_loop(rantai_server_t *self)
             s_serve_batch(self);
         }
         for (int i = 0; i < self->nreaders; i++) {
-            if (items[3 + i].revents & ZMQ_POLLIN) {
+            if (items[first_reader + i].revents & ZMQ_POLLIN) {
                 s_reader_t *r = &self->readers[i];
                 r->fn(self, r->socket, r->arg);
             }

@@ -81,6 +81,20 @@ typedef struct {
                        rantai_arena_t *arena,
                        rantai_event_t **out);
 
+    /* Optional: the next seq >= from_seq that this subscription may see
+       (from an index: it must not walk the log), for subscriptions that
+       see few events. 0 and *next_seq, or RANTAI_ENOTFOUND when nothing
+       at or past from_seq is visible yet; RANTAI_EUNIMPL (or a NULL
+       hook) to walk every seq (e.g. for ALL). Candidates still go
+       through feed_filter, so the index may return a superset, never
+       less. `txn` is a read txn. */
+    int (*feed_next)(void *core,
+                     rantai_txn_t *txn,
+                     const rantai_principal_t *who,
+                     const Rantai__V1__Party *party,
+                     uint64_t from_seq,
+                     uint64_t *next_seq);
+
     /* Optional: called once after the store is open and sockets are bound,
        before the ready line. Non-zero aborts start-up (exit 1). */
     int (*start)(void *core, rantai_server_t *server);

@@ -11,12 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <lmdb.h>
 
 #define S_DEFAULT_MAP ((size_t) 64 << 20)
 #define S_DEFAULT_MAX ((size_t) 1 << 40)
 #define S_MAX_RETRIES 40
+/* A failed commit with less free space than this is a full disk. */
+#define S_LOW_DISK ((uint64_t) 16 << 20)
 
 struct rantai_store_t {
     MDB_env *env;
@@ -77,7 +80,7 @@ s_txn_wrap(rantai_store_t *store, MDB_txn *txn)
 static int
 s_open_dbs(rantai_store_t *self, const char *const *names, int count)
 {
-    static const char *const fixed[] = {"meta", "log"};
+    static const char *const fixed[] = {"meta", "log", "feedidx"};
     MDB_txn *txn = NULL;
     int rc = mdb_txn_begin(self->env, NULL, 0, &txn);
     if (rc != MDB_SUCCESS) {
@@ -206,6 +209,19 @@ s_grow(rantai_store_t *self)
     return 0;
 }
 
+/* LMDB reports a short write of dirty pages as EIO, which is what a full
+   disk usually looks like: tell the two apart by the free space left. */
+static int
+s_commit_err(rantai_store_t *self, int rc)
+{
+    struct statvfs fs;
+    if (rc == EIO && statvfs(self->dir, &fs) == 0 &&
+        (uint64_t) fs.f_bavail * fs.f_frsize < S_LOW_DISK) {
+        return RANTAI_ENOSPC;
+    }
+    return s_err(rc);
+}
+
 int
 rantai_store_write(rantai_store_t *self, rantai_write_fn *fn, void *arg)
 {
@@ -246,7 +262,7 @@ rantai_store_write(rantai_store_t *self, rantai_write_fn *fn, void *arg)
         }
         if (rc != MDB_SUCCESS) {
             rantai_log_error("store", "commit: %s", mdb_strerror(rc));
-            return s_err(rc);
+            return s_commit_err(self, rc);
         }
         return 0;
     }

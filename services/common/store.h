@@ -1,9 +1,11 @@
 /*  store.h - the only module that talks to LMDB.
 
-    One environment per service under --data-dir. Database 0 is "meta" and
-    1 is "log" (owned by evlog); a service's own databases follow, numbered
-    from RANTAI_DB_FIRST in the order of the names given to
-    rantai_store_open().
+    One environment per service under --data-dir. Database 0 is "meta", 1
+    is "log" and 2 is "feedidx" (both owned by evlog: the event log and
+    its per-party index); a service's own databases follow, numbered from
+    RANTAI_DB_FIRST in the order of the names given to rantai_store_open().
+    Databases are opened by name, so adding a fixed one keeps existing
+    environments readable.
 
     Keys and values are byte strings. Values returned through rantai_val_t
     point into the map: they are valid only until the transaction ends
@@ -23,10 +25,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RANTAI_DB_META  0
-#define RANTAI_DB_LOG   1
-#define RANTAI_DB_FIRST 2
-#define RANTAI_DB_MAX   32
+#define RANTAI_DB_META    0
+#define RANTAI_DB_LOG     1
+#define RANTAI_DB_FEEDIDX 2
+#define RANTAI_DB_FIRST   3
+#define RANTAI_DB_MAX     32
 
 typedef struct rantai_store_t rantai_store_t;
 typedef struct rantai_txn_t rantai_txn_t;

@@ -2,6 +2,7 @@
     registry events (MATCHING.md "Lifecycle") and timers. Records and
     transitions live in matcher_state.c, passes in matcher_pass.c,
     requests and the feed filter in matcher_handle.c. */
+#include "matcher_index.h"
 #include "matcher_int.h"
 
 #include <stdlib.h>
@@ -20,7 +21,13 @@ const char *const matcher_db_names[MATCHER_DB_COUNT] = {"producers",
                                                         "producer_offers",
                                                         "proposed_by_time",
                                                         "deadlines",
-                                                        "queue"};
+                                                        "queue",
+                                                        "cand_idx",
+                                                        "cand_cells",
+                                                        "cand_of",
+                                                        "cand_fine",
+                                                        "cand_fine_cells",
+                                                        "cand_price"};
 
 matcher_core_t *
 matcher_core_new(int64_t accept_timeout_ms)
@@ -233,7 +240,10 @@ s_producer_put(rantai_txn_t *txn,
         matcher_offer_t o;
         rc = matcher_offer_get(txn, arena, oid, &o);
         if (rc == 0 && (o.h.flags & MATCHER_OFFER_WITHDRAWN) == 0) {
-            rc = matcher_enqueue_prefixes(txn, o.h.commodity);
+            rc = matcher_cidx_sync(txn, oid, &o.h); /* may have moved */
+            if (rc == 0) {
+                rc = matcher_enqueue_prefixes(txn, o.h.commodity);
+            }
         }
         if (rc == 0) {
             rc = rantai_cursor_next(cur, &kv, &vv);
@@ -505,7 +515,10 @@ matcher_core_apply(matcher_core_t *self,
     rantai_arena_reset(self->scratch);
     int64_t now = ev->time;
     bool prod = source == MATCHER_SOURCE_PRODUCER;
-    int rc = 0;
+    int rc = matcher_cidx_ensure(txn);
+    if (rc != 0) {
+        return rc;
+    }
     switch (ev->body_case) {
         case RANTAI__V1__EVENT__BODY_PRODUCER_PUT:
             if (prod && ev->producer_put != NULL) {
@@ -594,9 +607,12 @@ matcher_core_expire(matcher_core_t *self,
         max = 1000;
     }
     rantai_arena_reset(self->scratch);
+    int rc = matcher_cidx_ensure(txn);
+    if (rc != 0) {
+        return rc;
+    }
     rantai_arena_t *arena = rantai_arena_new();
     size_t count = 0;
-    int rc = 0;
     uint8_t k[MATCHER_KEY_MAX];
     size_t kl;
     while (rc == 0 && count < max) {

@@ -1,5 +1,6 @@
 /*  matcher_handle.c - the matcher's requests (PROTOCOL.md s4) with the
     authorisation of s6, and the per-party feed filter of s5. */
+#include "matcher_index.h"
 #include "matcher_int.h"
 
 #include <string.h>
@@ -157,6 +158,14 @@ s_demand_state(rantai_ctx_t *ctx,
             return rc;
         }
         st->allocations[st->n_allocations++] = a;
+    }
+    if (d.h.status == RANTAI__V1__DEMAND_STATUS__DEMAND_STATUS_OPEN) {
+        /* bounded: at most MATCHER_EXPLAIN_MAX offers looked at */
+        rc = matcher_explain(ctx->txn, ar, id, ctx->now_ms,
+                             MATCHER_EXPLAIN_MAX, &st->explanation);
+        if (rc != 0) {
+            return rc;
+        }
     }
     reply->body_case = RANTAI__V1__REPLY__BODY_DEMAND_STATE;
     reply->demand_state = st;

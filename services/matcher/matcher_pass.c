@@ -1,5 +1,6 @@
 /*  matcher_pass.c - allocation passes and settling (MATCHING.md
     "Allocation pass" and "When passes run"). */
+#include "matcher_index.h"
 #include "matcher_int.h"
 
 #include <stdlib.h>
@@ -89,21 +90,135 @@ s_demand_ctx(rantai_arena_t *arena,
     return 0;
 }
 
-/* The candidate lookup: every offer that may be eligible for D, ranked.
-   Today a scan of the open offers whose commodity starts with D's prefix;
-   a geo/price index can replace this one function. */
+/* Everything needed to evaluate one offer for the demand of a pass. */
+typedef struct {
+    rantai_txn_t *txn;
+    rantai_arena_t *arena;
+    const char *demand_id;
+    const s_demand_ctx_t *dc;
+    int64_t now_ms;
+} s_eval_t;
+
+/* Load offer `oid` with its producer and pair; *out (arena) when it is
+   eligible for the demand, else NULL. Both candidate sources use this, so
+   the index and the scan cannot disagree on eligibility or keys. */
 static int
-s_candidates(rantai_txn_t *txn,
-             rantai_arena_t *arena,
-             const char *demand_id,
-             const s_demand_ctx_t *dc,
-             int64_t now_ms,
-             s_cands_t *out)
+s_eval_offer_why(const s_eval_t *ev, const char *oid, s_cand_t **out, int *rule)
 {
-    const char *prefix = dc->view.commodity;
+    *out = NULL;
+    *rule = 3;
+    s_cand_t *c = RANTAI_ANEW(ev->arena, s_cand_t);
+    memset(c, 0, sizeof(*c));
+    int rc = matcher_offer_get(ev->txn, ev->arena, oid, &c->offer);
+    if (rc == RANTAI_ENOTFOUND) {
+        return 0;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    const matcher_offer_hdr_t *h = &c->offer.h;
+    rc = matcher_producer_get(ev->txn, h->producer_id, &c->producer);
+    if (rc != 0 && rc != RANTAI_ENOTFOUND) {
+        return rc;
+    }
+    bool registered = rc == 0;
+    matcher_pair_t pair;
+    rc = matcher_pair_get(ev->txn, ev->demand_id, oid, &pair);
+    if (rc != 0) {
+        return rc;
+    }
+    c->has_live = pair.live > 0;
+    c->remaining = (h->flags & MATCHER_OFFER_WITHDRAWN) != 0 ||
+                           h->allocated_norm >= h->capacity_norm
+                       ? 0
+                       : h->capacity_norm - h->allocated_norm;
+    double lat = 0.0, lon = 0.0;
+    if ((h->flags & MATCHER_OFFER_HAS_LOCATION) != 0) {
+        lat = h->lat;
+        lon = h->lon;
+    } else if (registered && c->producer.has_location) {
+        lat = c->producer.lat;
+        lon = c->producer.lon;
+    }
+    matcher_offer_view_t ov = {
+        .id = oid,
+        .commodity = h->commodity,
+        .qty_dim = (rantai_dim_t) h->qty_dim,
+        .price_dim = (rantai_dim_t) h->price_dim,
+        .price_norm = h->price_norm,
+        .remaining_norm = c->remaining,
+        .withdrawn = (h->flags & MATCHER_OFFER_WITHDRAWN) != 0,
+        .producer_registered = registered,
+        .certs = c->offer.certs,
+        .n_certs = h->n_certs,
+        .available_from = h->available_from,
+        .available_until = h->available_until,
+        .province = registered ? c->producer.province : "",
+        .barred = pair.barred != 0,
+    };
+    const s_demand_ctx_t *dc = ev->dc;
+    uint64_t dist = matcher_distance_m(lat, lon, dc->lat, dc->lon);
+    *rule = matcher_eligible(&ov, &dc->view, dist, ev->now_ms);
+    if (*rule != 0) {
+        *out = c; /* for the explanation: which scheme was missing */
+        return 0;
+    }
+    c->key.landed = matcher_landed(
+        h->price_norm, dc->msg->transport_milli_idr_per_unit_km, dist);
+    c->key.distance_m = dist;
+    c->key.offer_id = rantai_arena_strndup(ev->arena, oid, strlen(oid));
+    *out = c;
+    return 0;
+}
+
+static int
+s_eval_offer(const s_eval_t *ev, const char *oid, s_cand_t **out)
+{
+    int rule;
+    int rc = s_eval_offer_why(ev, oid, out, &rule);
+    if (rule != 0) {
+        *out = NULL;
+    }
+    return rc;
+}
+
+static int
+s_eval_cb(void *arg,
+          const char *offer_id,
+          void **cand,
+          const matcher_rank_key_t **key)
+{
+    s_cand_t *c;
+    int rc = s_eval_offer(arg, offer_id, &c);
+    *cand = c;
+    *key = c != NULL ? &c->key : NULL;
+    return rc;
+}
+
+static bool s_use_scan = false;
+static uint64_t s_evaluated; /* offers evaluated by index passes */
+
+uint64_t
+matcher_pass_evaluated(void)
+{
+    return s_evaluated;
+}
+
+void
+matcher_pass_use_scan(bool on)
+{
+    s_use_scan = on;
+}
+
+/* The old lookup, kept as a cross-check for tests: every offer whose
+   commodity starts with D's prefix, evaluated, then sorted. */
+static int
+s_candidates_scan(const s_eval_t *ev, s_cands_t *out)
+{
+    const char *prefix = ev->dc->view.commodity;
     size_t pl = strlen(prefix);
     rantai_cursor_t *cur = NULL;
-    int rc = rantai_cursor_open(txn, MDB_OFFERS_BY_COMMODITY, &cur);
+    int rc = rantai_cursor_open(ev->txn, MDB_OFFERS_BY_COMMODITY, &cur);
     if (rc != 0) {
         return rc;
     }
@@ -113,61 +228,16 @@ s_candidates(rantai_txn_t *txn,
         const char *k = kv.data;
         const char *z = memchr(k, 0, kv.size);
         size_t il = z != NULL ? kv.size - (size_t) (z - k) - 1 : 0;
-        if (z == NULL || il == 0 || il > RANTAI_ID_MAX) {
-            rc = rantai_cursor_next(cur, &kv, &vv);
-            continue;
-        }
-        char *oid = rantai_arena_strndup(arena, z + 1, il);
-        s_cand_t c;
-        memset(&c, 0, sizeof(c));
-        rc = matcher_offer_get(txn, arena, oid, &c.offer);
-        if (rc != 0) {
-            break;
-        }
-        const matcher_offer_hdr_t *h = &c.offer.h;
-        bool registered =
-            matcher_producer_get(txn, h->producer_id, &c.producer) == 0;
-        matcher_pair_t pair;
-        rc = matcher_pair_get(txn, demand_id, oid, &pair);
-        if (rc != 0) {
-            break;
-        }
-        c.has_live = pair.live > 0;
-        c.remaining = (h->flags & MATCHER_OFFER_WITHDRAWN) != 0 ||
-                              h->allocated_norm >= h->capacity_norm
-                          ? 0
-                          : h->capacity_norm - h->allocated_norm;
-        double lat = 0.0, lon = 0.0;
-        if ((h->flags & MATCHER_OFFER_HAS_LOCATION) != 0) {
-            lat = h->lat;
-            lon = h->lon;
-        } else if (registered && c.producer.has_location) {
-            lat = c.producer.lat;
-            lon = c.producer.lon;
-        }
-        matcher_offer_view_t ov = {
-            .id = oid,
-            .commodity = h->commodity,
-            .qty_dim = (rantai_dim_t) h->qty_dim,
-            .price_dim = (rantai_dim_t) h->price_dim,
-            .price_norm = h->price_norm,
-            .remaining_norm = c.remaining,
-            .withdrawn = (h->flags & MATCHER_OFFER_WITHDRAWN) != 0,
-            .producer_registered = registered,
-            .certs = c.offer.certs,
-            .n_certs = h->n_certs,
-            .available_from = h->available_from,
-            .available_until = h->available_until,
-            .province = registered ? c.producer.province : "",
-            .barred = pair.barred != 0,
-        };
-        uint64_t dist = matcher_distance_m(lat, lon, dc->lat, dc->lon);
-        if (matcher_eligible(&ov, &dc->view, dist, now_ms) == 0) {
-            c.key.landed = matcher_landed(
-                h->price_norm, dc->msg->transport_milli_idr_per_unit_km, dist);
-            c.key.distance_m = dist;
-            c.key.offer_id = oid;
-            *s_cands_push(out, arena) = c;
+        if (z != NULL && il > 0 && il <= RANTAI_ID_MAX) {
+            char *oid = rantai_arena_strndup(ev->arena, z + 1, il);
+            s_cand_t *c;
+            rc = s_eval_offer(ev, oid, &c);
+            if (rc != 0) {
+                break;
+            }
+            if (c != NULL) {
+                *s_cands_push(out, ev->arena) = *c;
+            }
         }
         rc = rantai_cursor_next(cur, &kv, &vv);
     }
@@ -179,6 +249,51 @@ s_candidates(rantai_txn_t *txn,
         qsort(out->v, out->n, sizeof(*out->v), s_cand_cmp);
     }
     return 0;
+}
+
+/* Candidates in rank order from the index (or the scan in tests). */
+typedef struct {
+    s_cands_t all;
+    size_t pos;
+    matcher_cidx_iter_t *it;
+} s_src_t;
+
+static int
+s_src_open(const s_eval_t *ev, s_src_t *src)
+{
+    memset(src, 0, sizeof(*src));
+    if (s_use_scan) {
+        return s_candidates_scan(ev, &src->all);
+    }
+    const s_demand_ctx_t *dc = ev->dc;
+    matcher_cidx_query_t q = {
+        .commodity = dc->view.commodity,
+        .lat = dc->lat,
+        .lon = dc->lon,
+        .rate = dc->msg->transport_milli_idr_per_unit_km,
+        .has_max_price = dc->view.has_max_price,
+        .max_price_norm = dc->view.max_price_norm,
+        .max_distance_km = dc->view.max_distance_km,
+    };
+    return matcher_cidx_iter_open(ev->txn, ev->arena, &q, s_eval_cb,
+                                  (void *) ev, &src->it);
+}
+
+/* Next candidate: 0 with *c, RANTAI_ENOTFOUND at the end. */
+static int
+s_src_next(s_src_t *src, s_cand_t **c)
+{
+    if (src->it == NULL) {
+        if (src->pos >= src->all.n) {
+            return RANTAI_ENOTFOUND;
+        }
+        *c = &src->all.v[src->pos++];
+        return 0;
+    }
+    void *v = NULL;
+    int rc = matcher_cidx_iter_next(src->it, &v);
+    *c = v;
+    return rc;
 }
 
 static Rantai__V1__Allocation *
@@ -246,19 +361,24 @@ s_pass(rantai_txn_t *txn,
     if (rc != 0) {
         return rc;
     }
-    s_cands_t cands = {0};
-    rc = s_candidates(txn, arena, did, &dc, now_ms, &cands);
+    s_eval_t sev = {txn, arena, did, &dc, now_ms};
+    s_src_t src;
+    rc = s_src_open(&sev, &src);
     if (rc != 0) {
         return rc;
     }
     uint64_t r = d.h.quantity_norm - d.h.filled_norm;
     uint32_t s = d.h.live_suppliers;
     uint32_t maxs = dc.msg->max_suppliers;
-    size_t *pick = rantai_arena_alloc(arena, (cands.n + 1) * sizeof(size_t));
-    uint64_t *qty = rantai_arena_alloc(arena, (cands.n + 1) * sizeof(uint64_t));
-    size_t np = 0;
-    for (size_t i = 0; i < cands.n && r > 0; i++) {
-        const s_cand_t *c = &cands.v[i];
+    size_t cap = 8, np = 0;
+    s_cand_t **pick = rantai_arena_alloc(arena, cap * sizeof(*pick));
+    uint64_t *qty = rantai_arena_alloc(arena, cap * sizeof(*qty));
+    while (r > 0) {
+        s_cand_t *c;
+        rc = s_src_next(&src, &c);
+        if (rc != 0) {
+            break;
+        }
         if (maxs > 0 && s >= maxs && !c->has_live) {
             continue;
         }
@@ -266,12 +386,28 @@ s_pass(rantai_txn_t *txn,
         if (q < c->offer.h.min_order_norm) {
             continue;
         }
-        pick[np] = i;
+        if (np == cap) {
+            s_cand_t **np2 = rantai_arena_alloc(arena, 2 * cap * sizeof(*np2));
+            uint64_t *nq = rantai_arena_alloc(arena, 2 * cap * sizeof(*nq));
+            memcpy(np2, pick, np * sizeof(*pick));
+            memcpy(nq, qty, np * sizeof(*qty));
+            pick = np2;
+            qty = nq;
+            cap *= 2;
+        }
+        pick[np] = c;
         qty[np++] = q;
         r -= q;
         if (!c->has_live) {
             s++;
         }
+    }
+    if (src.it != NULL) {
+        s_evaluated += matcher_cidx_iter_evaluated(src.it);
+        matcher_cidx_iter_close(src.it);
+    }
+    if (rc != 0 && rc != RANTAI_ENOTFOUND) {
+        return rc;
     }
     if (np == 0 || (!dc.msg->allow_partial && r > 0)) {
         return 0;
@@ -280,7 +416,7 @@ s_pass(rantai_txn_t *txn,
     Rantai__V1__Allocation **allocs =
         rantai_arena_alloc(arena, np * sizeof(*allocs));
     for (size_t j = 0; j < np; j++) {
-        s_cand_t *c = &cands.v[pick[j]];
+        s_cand_t *c = pick[j];
         uint32_t n = d.h.next_n++;
         Rantai__V1__Allocation *a =
             s_new_alloc(arena, did, n, &d, c, qty[j], now_ms);
@@ -332,7 +468,7 @@ s_pass(rantai_txn_t *txn,
         return rc;
     }
     for (size_t j = 0; j < np; j++) {
-        rc = matcher_enqueue_prefixes(txn, cands.v[pick[j]].offer.h.commodity);
+        rc = matcher_enqueue_prefixes(txn, pick[j]->offer.h.commodity);
         if (rc != 0) {
             return rc;
         }
@@ -378,4 +514,162 @@ matcher_settle(matcher_core_t *core, rantai_txn_t *txn, int64_t now_ms)
             return rc;
         }
     }
+}
+
+/* ---- explanation (GetDemandState) ---------------------------------- */
+
+static void
+s_add_scheme(Rantai__V1__DemandExplanation *x, rantai_arena_t *arena, int sc)
+{
+    for (size_t i = 0; i < x->n_missing_schemes; i++) {
+        if ((int) x->missing_schemes[i] == sc) {
+            return;
+        }
+    }
+    Rantai__V1__Certification *v =
+        rantai_arena_alloc(arena, (x->n_missing_schemes + 1) * sizeof(*v));
+    if (x->n_missing_schemes > 0) {
+        memcpy(v, x->missing_schemes, x->n_missing_schemes * sizeof(*v));
+    }
+    v[x->n_missing_schemes++] = (Rantai__V1__Certification) sc;
+    x->missing_schemes = v;
+}
+
+int
+matcher_explain(rantai_txn_t *txn,
+                rantai_arena_t *arena,
+                const char *did,
+                int64_t now_ms,
+                size_t max_offers,
+                Rantai__V1__DemandExplanation **out)
+{
+    *out = NULL;
+    matcher_demand_t d;
+    int rc = matcher_demand_get(txn, arena, did, &d);
+    if (rc != 0) {
+        return rc;
+    }
+    s_demand_ctx_t dc;
+    rc = s_demand_ctx(arena, &d, &dc);
+    if (rc != 0 && rc != RANTAI_EINVAL) {
+        return rc;
+    }
+    Rantai__V1__DemandExplanation *x =
+        RANTAI_ANEW(arena, Rantai__V1__DemandExplanation);
+    rantai__v1__demand_explanation__init(x);
+    x->within_km = dc.view.max_distance_km;
+    *out = x;
+    if (rc == RANTAI_EINVAL) {
+        return 0; /* a broken max_price: nothing can match, nothing to say */
+    }
+    s_eval_t ev = {txn, arena, did, &dc, now_ms};
+    const char *prefix = dc.view.commodity;
+    size_t pl = strlen(prefix);
+    s_cands_t elig = {0};
+    rantai_cursor_t *cur = NULL;
+    rc = rantai_cursor_open(txn, MDB_OFFERS_BY_COMMODITY, &cur);
+    if (rc != 0) {
+        return rc;
+    }
+    rantai_val_t kv, vv;
+    rc = rantai_cursor_seek(cur, prefix, pl, &kv, &vv);
+    while (rc == 0 && kv.size >= pl && memcmp(kv.data, prefix, pl) == 0) {
+        if (x->candidates >= max_offers) {
+            x->capped = true;
+            break;
+        }
+        const char *z = memchr(kv.data, 0, kv.size);
+        size_t il =
+            z != NULL ? kv.size - (size_t) (z - (const char *) kv.data) - 1 : 0;
+        if (z != NULL && il > 0 && il <= RANTAI_ID_MAX) {
+            char *oid = rantai_arena_strndup(arena, z + 1, il);
+            s_cand_t *c;
+            int rule;
+            rc = s_eval_offer_why(&ev, oid, &c, &rule);
+            if (rc != 0) {
+                break;
+            }
+            x->candidates++;
+            switch (rule) {
+                case 0:
+                    x->eligible++;
+                    *s_cands_push(&elig, arena) = *c;
+                    break;
+                case 2:
+                    x->wrong_dimension++;
+                    break;
+                case 3:
+                    x->no_capacity++;
+                    break;
+                case 4:
+                    x->above_max_price++;
+                    break;
+                case 5:
+                    x->missing_certification++;
+                    /* name the first required scheme the offer lacks */
+                    for (size_t i = 0; c != NULL && i < dc.view.n_required;
+                         i++) {
+                        int sc = dc.view.required_certs[i];
+                        int64_t at = dc.view.deliver_by != 0
+                                         ? dc.view.deliver_by
+                                         : now_ms;
+                        bool ok = false;
+                        for (uint32_t j = 0; j < c->offer.h.n_certs; j++) {
+                            const matcher_cert_t *ct = &c->offer.certs[j];
+                            ok = ok ||
+                                 (ct->scheme == sc && (ct->valid_until == 0 ||
+                                                       ct->valid_until >= at));
+                        }
+                        if (!ok) {
+                            s_add_scheme(x, arena, sc);
+                            break;
+                        }
+                    }
+                    break;
+                case 6:
+                    x->too_far++;
+                    break;
+                case 7:
+                    x->not_available_in_time++;
+                    break;
+                case 8:
+                    x->outside_origin++;
+                    break;
+                case 9:
+                    x->declined_or_expired++;
+                    break;
+                default:
+                    break;
+            }
+        }
+        rc = rantai_cursor_next(cur, &kv, &vv);
+    }
+    rantai_cursor_close(&cur);
+    if (rc != 0 && rc != RANTAI_ENOTFOUND) {
+        return rc;
+    }
+    /* the pass over the eligible ones, counting what it skipped */
+    if (elig.n > 1) {
+        qsort(elig.v, elig.n, sizeof(*elig.v), s_cand_cmp);
+    }
+    uint64_t r = d.h.quantity_norm > d.h.filled_norm
+                     ? d.h.quantity_norm - d.h.filled_norm
+                     : 0;
+    uint32_t s = d.h.live_suppliers;
+    uint32_t maxs = dc.msg->max_suppliers;
+    for (size_t i = 0; i < elig.n && r > 0; i++) {
+        const s_cand_t *c = &elig.v[i];
+        if (maxs > 0 && s >= maxs && !c->has_live) {
+            x->supplier_limit++;
+            continue;
+        }
+        uint64_t q = r < c->remaining ? r : c->remaining;
+        if (q < c->offer.h.min_order_norm) {
+            x->min_order_too_big++;
+            continue;
+        }
+        r -= q;
+        s += c->has_live ? 0 : 1;
+    }
+    return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "matcher_core.h"
+#include "matcher_feedidx.h"
 #include "rantai/err.h"
 #include "rantai/feed.h"
 
@@ -271,6 +272,7 @@ const rantai_service_def_t matcher_service = {
     .handle = matcher_handle,
     .feed_authorize = matcher_feed_authorize,
     .feed_filter = matcher_feed_filter,
+    .feed_next = matcher_feed_next,
     .start = s_start,
     .tick = s_tick,
     .tick_ms = S_TICK_MS,

@@ -1,6 +1,8 @@
 /*  matcher_state.c - the matcher's records and indexes, and the one place
     where allocations change state (so capacity, counters and indexes can
     never drift apart). */
+#include "matcher_feedidx.h"
+#include "matcher_index.h"
 #include "matcher_int.h"
 
 #include <stdlib.h>
@@ -93,7 +95,9 @@ matcher_offer_put(rantai_txn_t *txn, const char *id, const matcher_offer_t *o)
     if (o->h.packed_len > 0) {
         memcpy(p + sizeof(o->h) + certs, o->packed, o->h.packed_len);
     }
-    return 0;
+    /* every capacity or withdrawal change passes here: keep the
+       candidate index in the same transaction */
+    return matcher_cidx_sync(txn, id, &o->h);
 }
 
 int
@@ -298,6 +302,10 @@ matcher_emit(rantai_txn_t *txn,
 {
     uint64_t s = 0;
     int rc = rantai_evlog_append(txn, ev, now_ms, &s);
+    if (rc == 0) {
+        /* same txn as the event: the party index never lags the log */
+        rc = matcher_feedidx_tag(txn, ev, s);
+    }
     if (rc == 0 && seq != NULL) {
         *seq = s;
     }
@@ -472,7 +480,7 @@ matcher_alloc_transition(rantai_txn_t *txn,
     uint64_t q = a->quantity != NULL ? a->quantity->milli : 0;
     uint8_t k[MATCHER_KEY_MAX];
     size_t kl;
-    if (a->state == proposed) {
+    if ((int) a->state == proposed) {
         d.h.proposed--;
         kl = s_proposed_key(k, a, did, n);
         rc = rantai_del(txn, MDB_PROPOSED_BY_TIME, k, kl);

@@ -10,10 +10,17 @@
 
 #define S_PRECOND RANTAI__V1__STATUS_CODE__STATUS_CODE_FAILED_PRECONDITION
 
-enum { DB_PRODUCERS = RANTAI_DB_FIRST, DB_OFFERS, DB_BY_PRODUCER, DB_BY_COOP };
+enum {
+    DB_PRODUCERS = RANTAI_DB_FIRST,
+    DB_OFFERS,
+    DB_BY_PRODUCER,
+    DB_COOP_PRODUCERS
+};
 
+/* Stores written before producers_by_coop kept an offers_by_coop index
+   (one more random page per offer put); it is no longer opened. */
 static const char *const s_db_names[] = {
-    "producers", "offers", "offers_by_producer", "offers_by_coop"};
+    "producers", "offers", "offers_by_producer", "producers_by_coop"};
 
 typedef Rantai__V1__Producer producer_t;
 typedef Rantai__V1__Offer offer_t;
@@ -219,20 +226,13 @@ s_producer_rules(rantai_ctx_t *ctx,
         rantai_reg_reply(reply, &s_producer_kind, obj);
         rantai_reply_error(reply, ctx->arena, S_PRECOND, NULL,
                            "a producer's cooperative_id cannot change");
+        return 0;
     }
-    return 0;
-}
-
-/* Index entries never change: producer_id and (through the producer)
-   cooperative_id of an offer are fixed at its first put. */
-static int
-s_index_offer(rantai_ctx_t *ctx, const offer_t *o, const producer_t *p)
-{
-    int rc = rantai_index_put(ctx, DB_BY_PRODUCER, o->producer_id, o->id);
-    if (rc != 0 || p->cooperative_id[0] == '\0') {
-        return rc;
+    /* The cooperative never changes, so its index entry is written once. */
+    if (old != NULL || p->cooperative_id[0] == '\0') {
+        return 0;
     }
-    return rantai_index_put(ctx, DB_BY_COOP, p->cooperative_id, o->id);
+    return rantai_index_put(ctx, DB_COOP_PRODUCERS, p->cooperative_id, p->id);
 }
 
 static int
@@ -243,8 +243,9 @@ s_offer_rules(rantai_ctx_t *ctx,
               const rantai_rec_t *rec)
 {
     const offer_t *o = obj, *old = stored;
-    producer_t *p;
-    int rc = s_producer_load(ctx, o->producer_id, &p);
+    /* Existence only: no need to decode the producer. */
+    rantai_rec_t prec;
+    int rc = rantai_rec_get(ctx->txn, DB_PRODUCERS, o->producer_id, &prec);
     if (rc == RANTAI_ENOTFOUND) {
         rantai_reply_error(reply, ctx->arena, S_PRECOND, NULL,
                            "unknown producer %s", o->producer_id);
@@ -254,7 +255,9 @@ s_offer_rules(rantai_ctx_t *ctx,
         return rc;
     }
     if (old == NULL) {
-        return s_index_offer(ctx, o, p);
+        /* The index entry never changes: producer_id is fixed at the
+           first put. */
+        return rantai_index_put(ctx, DB_BY_PRODUCER, o->producer_id, o->id);
     }
     const char *why = NULL;
     if (rec->end_seq != 0) {
@@ -301,9 +304,7 @@ static const rantai_kind_t s_offer_kind = {
 
 typedef struct {
     const char *producer_id; /* "" = any */
-    const char *coop_id;     /* "" = any */
     const char *prefix;      /* commodity prefix, "" = any */
-    int db;                  /* index scanned */
 } s_filter_t;
 
 /* Does offer `obj` match the filters the scanned index does not imply? */
@@ -311,24 +312,72 @@ static int
 s_list_keep(
     rantai_ctx_t *ctx, const void *obj, const char *id, void *arg, bool *keep)
 {
+    (void) ctx;
+    (void) id;
     const s_filter_t *f = arg;
     const offer_t *x = obj;
-    *keep = false;
-    if (strncmp(x->commodity, f->prefix, strlen(f->prefix)) != 0 ||
-        (f->producer_id[0] && strcmp(x->producer_id, f->producer_id))) {
-        return 0;
-    }
-    if (f->coop_id[0] && f->db != DB_BY_COOP) {
-        size_t len;
-        char *k = rantai_key2(ctx->arena, f->coop_id, id, &len);
-        rantai_val_t v;
-        int rc = rantai_get(ctx->txn, DB_BY_COOP, k, len, &v);
-        if (rc != 0) {
-            return rc == RANTAI_ENOTFOUND ? 0 : rc;
-        }
-    }
-    *keep = true;
+    *keep = strncmp(x->commodity, f->prefix, strlen(f->prefix)) == 0 &&
+            (f->producer_id[0] == '\0' ||
+             strcmp(x->producer_id, f->producer_id) == 0);
     return 0;
+}
+
+/* Is producer `producer_id` in cooperative `coop_id`? */
+static int
+s_coop_has(rantai_ctx_t *ctx,
+           const char *coop_id,
+           const char *producer_id,
+           bool *has)
+{
+    size_t len;
+    char *k = rantai_key2(ctx->arena, coop_id, producer_id, &len);
+    int rc = rantai_get(ctx->txn, DB_COOP_PRODUCERS, k, len, NULL);
+    *has = rc == 0;
+    return rc == RANTAI_ENOTFOUND ? 0 : rc;
+}
+
+/* The offers_by_producer ranges ("producer\0") of every producer of
+   cooperative `coop_id` into sc (arena memory). */
+static int
+s_coop_ranges(rantai_ctx_t *ctx, const char *coop_id, rantai_scan_t *sc)
+{
+    size_t plen;
+    char *prefix = rantai_key2(ctx->arena, coop_id, "", &plen);
+    rantai_cursor_t *cur;
+    int rc = rantai_cursor_open(ctx->txn, DB_COOP_PRODUCERS, &cur);
+    if (rc != 0) {
+        return rc;
+    }
+    size_t cap = 16, n = 0;
+    const char **ranges = rantai_arena_alloc(ctx->arena, cap * sizeof *ranges);
+    size_t *lens = rantai_arena_alloc(ctx->arena, cap * sizeof *lens);
+    rantai_val_t k, v;
+    for (rc = rantai_cursor_seek(cur, prefix, plen, &k, &v); rc == 0;
+         rc = rantai_cursor_next(cur, &k, &v)) {
+        if (k.size <= plen || memcmp(k.data, prefix, plen) != 0) {
+            break;
+        }
+        if (n == cap) {
+            const char **r2 =
+                rantai_arena_alloc(ctx->arena, 2 * cap * sizeof *r2);
+            size_t *l2 = rantai_arena_alloc(ctx->arena, 2 * cap * sizeof *l2);
+            memcpy(r2, ranges, n * sizeof *r2);
+            memcpy(l2, lens, n * sizeof *l2);
+            ranges = r2;
+            lens = l2;
+            cap *= 2;
+        }
+        /* "producer\0": the key's suffix and a NUL. */
+        lens[n] = k.size - plen + 1;
+        ranges[n] = rantai_arena_strndup(
+            ctx->arena, (const char *) k.data + plen, k.size - plen);
+        n++;
+    }
+    rantai_cursor_close(&cur);
+    sc->ranges = ranges;
+    sc->range_lens = lens;
+    sc->n_ranges = n;
+    return rc == RANTAI_ENOTFOUND ? 0 : rc;
 }
 
 static int
@@ -353,8 +402,8 @@ s_list_offers(rantai_ctx_t *ctx,
     reply->body_case = RANTAI__V1__REPLY__BODY_OFFER_LIST;
     reply->offer_list = list;
 
-    s_filter_t f = {body->producer_id, body->cooperative_id,
-                    body->commodity_prefix, DB_OFFERS};
+    s_filter_t f = {body->producer_id, body->commodity_prefix};
+    const char *coop_id = body->cooperative_id;
     /* Lists show only one's own: pin the filter to the caller's party. */
     const char *party = rantai_party(ctx->who);
     if (ctx->who->role == RANTAI_ROLE_PRODUCER) {
@@ -363,21 +412,80 @@ s_list_offers(rantai_ctx_t *ctx,
         }
         f.producer_id = party;
     } else if (ctx->who->role == RANTAI_ROLE_COOPERATIVE) {
-        if (f.coop_id[0] && strcmp(f.coop_id, party) != 0) {
+        if (coop_id[0] && strcmp(coop_id, party) != 0) {
             return 0;
         }
-        f.coop_id = party;
+        coop_id = party;
     }
-    rantai_scan_t sc = {&s_offer_kind, DB_OFFERS, "", 0, s_list_keep, &f};
+    rantai_scan_t sc = {&s_offer_kind, DB_OFFERS, "", 0, s_list_keep, &f,
+                        NULL,          NULL,      0};
+    int rc = 0;
     if (f.producer_id[0]) {
-        sc.index_db = f.db = DB_BY_PRODUCER;
+        /* A producer's cooperative never changes: one look-up decides. */
+        bool has = true;
+        if (coop_id[0] &&
+            ((rc = s_coop_has(ctx, coop_id, f.producer_id, &has)) != 0 ||
+             !has)) {
+            return rc;
+        }
+        sc.index_db = DB_BY_PRODUCER;
         sc.key_prefix = rantai_key2(ctx->arena, f.producer_id, "", &sc.kp_len);
-    } else if (f.coop_id[0]) {
-        sc.index_db = f.db = DB_BY_COOP;
-        sc.key_prefix = rantai_key2(ctx->arena, f.coop_id, "", &sc.kp_len);
+    } else if (coop_id[0]) {
+        /* Offers of the cooperative: its producers' ranges merged. */
+        if ((rc = s_coop_ranges(ctx, coop_id, &sc)) != 0 || sc.n_ranges == 0) {
+            return rc;
+        }
+        sc.index_db = DB_BY_PRODUCER;
     }
     return rantai_reg_scan(ctx, &sc, body->page_token, body->limit,
                            &list->base);
+}
+
+/* Stores written before producers_by_coop existed: index every producer
+   with a cooperative once (the index is empty but producers are not). */
+static int
+s_migrate_cb(rantai_txn_t *txn, void *arg)
+{
+    (void) arg;
+    uint64_t indexed = 0;
+    int rc = rantai_count(txn, DB_COOP_PRODUCERS, &indexed);
+    if (rc != 0 || indexed > 0) {
+        return rc;
+    }
+    rantai_arena_t *arena = rantai_arena_new();
+    rantai_cursor_t *cur;
+    rc = rantai_cursor_open(txn, DB_PRODUCERS, &cur);
+    rantai_val_t k, v;
+    for (rc = rc ? rc : rantai_cursor_seek(cur, NULL, 0, &k, &v); rc == 0;
+         rc = rantai_cursor_next(cur, &k, &v)) {
+        if (v.size < RANTAI_REC_HDR) {
+            continue;
+        }
+        producer_t *p = (producer_t *) rantai_decode(
+            &rantai__v1__producer__descriptor,
+            (const uint8_t *) v.data + RANTAI_REC_HDR, v.size - RANTAI_REC_HDR,
+            SIZE_MAX, arena);
+        if (p != NULL && p->cooperative_id[0] != '\0') {
+            size_t len;
+            char *key = rantai_key2(arena, p->cooperative_id, p->id, &len);
+            if ((rc = rantai_put(txn, DB_COOP_PRODUCERS, key, len, "", 0)) !=
+                0) {
+                break;
+            }
+        }
+        rantai_arena_reset(arena);
+    }
+    rantai_cursor_close(&cur);
+    rantai_arena_destroy(&arena);
+    return rc == RANTAI_ENOTFOUND ? 0 : rc;
+}
+
+static int
+s_start(void *core, rantai_server_t *server)
+{
+    (void) core;
+    rantai_server_set_ready(server, true);
+    return rantai_server_write(server, s_migrate_cb, NULL);
 }
 
 /* ---- the service ------------------------------------------------------- */
@@ -425,4 +533,5 @@ const rantai_service_def_t producer_service = {
     .db_count = (int) (sizeof s_db_names / sizeof s_db_names[0]),
     .is_write = s_is_write,
     .handle = s_handle,
+    .start = s_start,
 };

@@ -7,7 +7,15 @@
       producers           producer id -> record
       offers              offer id -> record
       offers_by_producer  producer_id \0 offer_id -> "" (list index)
-      offers_by_coop      cooperative_id \0 offer_id -> "" (list index)
+      producers_by_coop   cooperative_id \0 producer_id -> "" (written on
+                          a producer's first put: the cooperative never
+                          changes)
+
+    ListOffers by cooperative merges the offers_by_producer ranges of the
+    cooperative's producers in offer id order (an offer put dirties one
+    index page, not two). Stores from before producers_by_coop get it
+    built at start-up (start hook); their old offers_by_coop database is
+    left in the file, unused.
 
     A record is a 16-byte header - the big-endian seq of the last put and
     the big-endian seq of the withdrawal (0 while live) - followed by the

@@ -109,8 +109,8 @@ echo \$? >"$TMP/client.rc"
 "$TMP/consumer/build/client_static" "\$RANTAI_PRODUCER_API" >"$TMP/static.out" 2>&1
 echo \$? >"$TMP/static.rc"
 # Only the producer runs: the example's producer writes must succeed, and
-# its PutBuyer (sent to the producer) is answered UNIMPLEMENTED at once.
-RANTAI_BUYER_API="\$RANTAI_PRODUCER_API" "$TMP/example" INST \
+# its GetMatcherStatus (sent to the producer) is answered UNIMPLEMENTED.
+RANTAI_MATCHER_API="\$RANTAI_PRODUCER_API" "$TMP/example" INST \
     >"$TMP/example.out" 2>&1 || true
 EOF
 "$PY" "$SRC/tests/ops/rantai_cluster.py" --bin-dir "$PREFIX/bin" \
@@ -130,7 +130,7 @@ else
     fail "find_package client: $(cat "$TMP/static.out" 2>/dev/null)"
 fi
 if grep -q "^PutOffer: ok" "$TMP/example.out" &&
-    grep -q "PutBuyer: UNIMPLEMENTED" "$TMP/example.out"; then
+    grep -q "GetMatcherStatus: UNIMPLEMENTED" "$TMP/example.out"; then
     pass "examples/c/example.c built against the prefix talks to the producer"
 else
     fail "example built against the prefix: $(cat "$TMP/example.out")"

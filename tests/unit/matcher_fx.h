@@ -1,0 +1,274 @@
+/*  matcher_fx.h - a matcher core on a real store in a mkdtemp directory,
+    for the engine tests (property, replay, explain): apply registry events
+    with controlled seq/time, run requests and timers. Header-only, static
+    functions; include once per test program after cmocka.h. */
+#ifndef MATCHER_FX_H
+#define MATCHER_FX_H
+
+#include "evlog.h"
+#include "matcher_core.h"
+#include "rantai/err.h"
+#include "store.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+typedef struct {
+    char dir[64];
+    rantai_store_t *store;
+    matcher_core_t *core;
+    rantai_arena_t *arena;
+    uint64_t seq[2];
+    int64_t now;
+} mfx_t;
+
+static rantai_principal_t mfx_admin = {RANTAI_ROLE_ADMIN, ""};
+
+static inline mfx_t *
+mfx_new(int64_t now)
+{
+    mfx_t *f = calloc(1, sizeof(*f));
+    /* tmpfs when there is one: every write is fsynced */
+    strcpy(f->dir, access("/dev/shm", W_OK) == 0
+                       ? "/dev/shm/test_mengine_XXXXXX"
+                       : "/tmp/test_mengine_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(rantai_store_open(&f->store, f->dir, matcher_db_names,
+                                       MATCHER_DB_COUNT, NULL),
+                     0);
+    f->core = matcher_core_new(0);
+    f->arena = rantai_arena_new();
+    f->now = now;
+    return f;
+}
+
+static inline void
+mfx_destroy(mfx_t *f)
+{
+    rantai_store_destroy(&f->store);
+    matcher_core_destroy(&f->core);
+    rantai_arena_destroy(&f->arena);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+}
+
+typedef struct {
+    mfx_t *f;
+    int source;
+    rantai_event_t *ev;
+} mfx_apply_t;
+
+static inline int
+mfx_apply_cb(rantai_txn_t *txn, void *arg)
+{
+    mfx_apply_t *a = arg;
+    return matcher_core_apply(a->f->core, txn, a->f->arena, a->source, a->ev);
+}
+
+/* A recording of everything a test fed the core, for replays. */
+typedef struct {
+    int kind; /* 0 registry event, 1 respond, 2 expire */
+    int source;
+    void *bytes; /* packed Event (malloc) */
+    size_t len;
+    char id[48];
+    bool accept;
+    int64_t now;
+} mfx_rec_t;
+
+static mfx_rec_t *mfx_log;
+static size_t mfx_nlog, mfx_caplog;
+static bool mfx_recording;
+
+static inline mfx_rec_t *
+mfx_rec(int kind, int64_t now)
+{
+    if (mfx_nlog == mfx_caplog) {
+        mfx_caplog = mfx_caplog == 0 ? 1024 : 2 * mfx_caplog;
+        mfx_log = realloc(mfx_log, mfx_caplog * sizeof(*mfx_log));
+        assert_non_null(mfx_log);
+    }
+    mfx_rec_t *r = &mfx_log[mfx_nlog++];
+    memset(r, 0, sizeof(*r));
+    r->kind = kind;
+    r->now = now;
+    return r;
+}
+
+static inline void
+mfx_log_free(void)
+{
+    for (size_t i = 0; i < mfx_nlog; i++) {
+        free(mfx_log[i].bytes);
+    }
+    free(mfx_log);
+    mfx_log = NULL;
+    mfx_nlog = mfx_caplog = 0;
+}
+
+/* Apply ev with the next seq of its source at f->now. */
+static inline void
+mfx_apply(mfx_t *f, int source, rantai_event_t *ev)
+{
+    ev->seq = ++f->seq[source];
+    ev->time = f->now;
+    if (mfx_recording) {
+        mfx_rec_t *r = mfx_rec(0, f->now);
+        r->source = source;
+        size_t len;
+        void *p = rantai_encode(&ev->base, f->arena, &len);
+        r->bytes = malloc(len + 1);
+        memcpy(r->bytes, p, len);
+        r->len = len;
+    }
+    mfx_apply_t a = {f, source, ev};
+    assert_int_equal(rantai_store_write(f->store, mfx_apply_cb, &a), 0);
+}
+
+typedef struct {
+    mfx_t *f;
+    rantai_request_t *req;
+    rantai_reply_t *reply;
+} mfx_req_t;
+
+static inline int
+mfx_req_cb(rantai_txn_t *txn, void *arg)
+{
+    mfx_req_t *r = arg;
+    rantai_ctx_t ctx = {txn, r->f->arena, r->f->now, &mfx_admin};
+    rantai__v1__reply__init(r->reply);
+    return matcher_handle(r->f->core, &ctx, r->req, r->reply);
+}
+
+static inline rantai_reply_t *
+mfx_request(mfx_t *f, rantai_request_t *req)
+{
+    mfx_req_t r = {f, req, RANTAI_ANEW(f->arena, rantai_reply_t)};
+    if (matcher_is_write(req)) {
+        assert_int_equal(rantai_store_write(f->store, mfx_req_cb, &r), 0);
+    } else {
+        rantai_txn_t *txn = NULL;
+        assert_int_equal(rantai_store_read(f->store, &txn), 0);
+        assert_int_equal(mfx_req_cb(txn, &r), 0);
+        rantai_txn_abort(&txn);
+    }
+    return r.reply;
+}
+
+static inline Rantai__V1__DemandState *
+mfx_dstate(mfx_t *f, const char *id)
+{
+    Rantai__V1__GetDemandState g = RANTAI__V1__GET_DEMAND_STATE__INIT;
+    g.demand_id = (char *) id;
+    rantai_request_t req = RANTAI__V1__REQUEST__INIT;
+    req.body_case = RANTAI__V1__REQUEST__BODY_GET_DEMAND_STATE;
+    req.get_demand_state = &g;
+    rantai_reply_t *r = mfx_request(f, &req);
+    assert_int_equal(r->code, RANTAI__V1__STATUS_CODE__STATUS_CODE_OK);
+    return r->demand_state;
+}
+
+static inline Rantai__V1__OfferState *
+mfx_ostate(mfx_t *f, const char *id)
+{
+    Rantai__V1__GetOfferState g = RANTAI__V1__GET_OFFER_STATE__INIT;
+    g.offer_id = (char *) id;
+    rantai_request_t req = RANTAI__V1__REQUEST__INIT;
+    req.body_case = RANTAI__V1__REQUEST__BODY_GET_OFFER_STATE;
+    req.get_offer_state = &g;
+    rantai_reply_t *r = mfx_request(f, &req);
+    assert_int_equal(r->code, RANTAI__V1__STATUS_CODE__STATUS_CODE_OK);
+    return r->offer_state;
+}
+
+static inline rantai_reply_t *
+mfx_respond(mfx_t *f, const char *id, bool accept)
+{
+    if (mfx_recording) {
+        mfx_rec_t *r = mfx_rec(1, f->now);
+        snprintf(r->id, sizeof(r->id), "%s", id);
+        r->accept = accept;
+    }
+    Rantai__V1__RespondAllocation ra = RANTAI__V1__RESPOND_ALLOCATION__INIT;
+    ra.allocation_id = (char *) id;
+    ra.accept = accept;
+    rantai_request_t req = RANTAI__V1__REQUEST__INIT;
+    req.body_case = RANTAI__V1__REQUEST__BODY_RESPOND_ALLOCATION;
+    req.respond_allocation = &ra;
+    return mfx_request(f, &req);
+}
+
+typedef struct {
+    mfx_t *f;
+    int64_t now;
+} mfx_exp_t;
+
+static inline int
+mfx_expire_cb(rantai_txn_t *txn, void *arg)
+{
+    mfx_exp_t *e = arg;
+    size_t done = 0;
+    int rc;
+    do {
+        rc = matcher_core_expire(e->f->core, txn, e->now, 0, &done);
+    } while (rc == 0 && done == 1000);
+    return rc;
+}
+
+static inline void
+mfx_expire(mfx_t *f)
+{
+    if (mfx_recording) {
+        mfx_rec(2, f->now);
+    }
+    mfx_exp_t e = {f, f->now};
+    assert_int_equal(rantai_store_write(f->store, mfx_expire_cb, &e), 0);
+}
+
+static inline uint64_t
+mfx_head(mfx_t *f)
+{
+    rantai_txn_t *txn = NULL;
+    assert_int_equal(rantai_store_read(f->store, &txn), 0);
+    uint64_t h = rantai_evlog_head(txn);
+    rantai_txn_abort(&txn);
+    return h;
+}
+
+/* The raw bytes of the matcher's event at seq, copied into the arena. */
+static inline void *
+mfx_event_raw(mfx_t *f, uint64_t seq, size_t *len)
+{
+    rantai_txn_t *txn = NULL;
+    assert_int_equal(rantai_store_read(f->store, &txn), 0);
+    rantai_val_t v;
+    assert_int_equal(rantai_evlog_get(txn, seq, &v), 0);
+    void *p = rantai_arena_alloc(f->arena, v.size + 1);
+    memcpy(p, v.data, v.size);
+    *len = v.size;
+    rantai_txn_abort(&txn);
+    return p;
+}
+
+static inline rantai_event_t *
+mfx_event(mfx_t *f, uint64_t seq)
+{
+    size_t len;
+    void *p = mfx_event_raw(f, seq, &len);
+    rantai_event_t *ev = (rantai_event_t *) rantai_decode(
+        &rantai__v1__event__descriptor, p, len, len + 1, f->arena);
+    assert_non_null(ev);
+    return ev;
+}
+
+#endif
