@@ -37,6 +37,7 @@ struct rantai_auth_t {
     char *certs_dir;
     zhashx_t *clients;  /* Z85 public key -> s_client_t */
     zsock_t *zap;       /* REP on S_ZAP_ENDPOINT */
+    zhashx_t *owners;   /* hex routing id chosen by a client -> its key */
     char signature[64]; /* directory fingerprint at last load */
 };
 
@@ -283,6 +284,8 @@ rantai_auth_new(rantai_auth_t **out,
         rantai_auth_destroy(&self);
         return RANTAI_EINVAL;
     }
+    self->owners = zhashx_new();
+    zhashx_set_destructor(self->owners, (zhashx_destructor_fn *) zstr_free);
     self->certs_dir = strdup(dir);
     self->zap = zsock_new(ZMQ_REP);
     if (!self->zap || zsock_bind(self->zap, S_ZAP_ENDPOINT) != 0) {
@@ -307,6 +310,7 @@ rantai_auth_destroy(rantai_auth_t **self_p)
     zsock_destroy(&self->zap);
     zcert_destroy(&self->server_cert);
     zhashx_destroy(&self->clients);
+    zhashx_destroy(&self->owners);
     free(self->certs_dir);
     free(self);
     *self_p = NULL;
@@ -330,6 +334,33 @@ rantai_auth_zap_socket(rantai_auth_t *self)
     return self->zap ? zsock_resolve(self->zap) : NULL;
 }
 
+/* Feeds address subscribers by routing id. A client may choose its own
+   (ZMQ_ROUTING_ID); one that picked another key's id could receive what
+   is sent to it after a reconnect. So a chosen id belongs to the first
+   key that used it, and ids starting with a zero byte are libzmq's own. */
+static bool
+s_identity_ok(rantai_auth_t *self, zframe_t *identity, const char *user)
+{
+    size_t size = identity ? zframe_size(identity) : 0;
+    if (size == 0) {
+        return true; /* libzmq assigns one */
+    }
+    if (zframe_data(identity)[0] == 0 || size > 255) {
+        return false;
+    }
+    char *hex = zframe_strhex(identity);
+    const char *owner = zhashx_lookup(self->owners, hex);
+    bool ok = !owner || strcmp(owner, user) == 0;
+    if (!owner) {
+        if (zhashx_size(self->owners) >= 100000) {
+            zhashx_purge(self->owners); /* bounded; rare */
+        }
+        zhashx_insert(self->owners, hex, strdup(user));
+    }
+    zstr_free(&hex);
+    return ok;
+}
+
 /* ZAP (RFC 27): version, request id, domain, address, identity,
    mechanism, credentials... -> version, request id, status code, status
    text, user id, metadata. */
@@ -344,7 +375,7 @@ rantai_auth_zap_handle(rantai_auth_t *self)
     char *sequence = zmsg_popstr(req);
     char *domain = zmsg_popstr(req);
     char *address = zmsg_popstr(req);
-    char *identity = zmsg_popstr(req);
+    zframe_t *identity = zmsg_pop(req);
     char *mechanism = zmsg_popstr(req);
     zframe_t *key = zmsg_pop(req);
     const char *status = "400";
@@ -352,7 +383,8 @@ rantai_auth_zap_handle(rantai_auth_t *self)
     if (version && strcmp(version, "1.0") == 0 && mechanism &&
         strcmp(mechanism, "CURVE") == 0 && key && zframe_size(key) == 32) {
         zmq_z85_encode(user, zframe_data(key), 32);
-        if (zhashx_lookup(self->clients, user)) {
+        if (zhashx_lookup(self->clients, user) &&
+            s_identity_ok(self, identity, user)) {
             status = "200";
         }
     }
@@ -369,7 +401,7 @@ rantai_auth_zap_handle(rantai_auth_t *self)
     zstr_free(&sequence);
     zstr_free(&domain);
     zstr_free(&address);
-    zstr_free(&identity);
+    zframe_destroy(&identity);
     zstr_free(&mechanism);
     zmsg_destroy(&req);
 }
@@ -377,6 +409,7 @@ rantai_auth_zap_handle(rantai_auth_t *self)
 void
 rantai_auth_principal(rantai_auth_t *self,
                       void *msg,
+                      const char *user,
                       rantai_principal_t *who,
                       char *party,
                       size_t size)
@@ -388,7 +421,9 @@ rantai_auth_principal(rantai_auth_t *self,
         return;
     }
     who->role = RANTAI_ROLE_NONE;
-    const char *user = zmq_msg_gets((zmq_msg_t *) msg, "User-Id");
+    if (msg) {
+        user = zmq_msg_gets((zmq_msg_t *) msg, "User-Id");
+    }
     const s_client_t *c = user ? zhashx_lookup(self->clients, user) : NULL;
     if (c) {
         who->role = c->role;

@@ -55,10 +55,12 @@ void rantai_auth_zap_handle(rantai_auth_t *self);
 /* Re-read the certificate directory if it changed (or `force`). */
 void rantai_auth_refresh(rantai_auth_t *self, bool force);
 
-/* The principal of the peer that sent `msg` (a zmq_msg_t *): role and
-   party copied into party[0..size). */
+/* The principal of the peer that sent `msg` (a zmq_msg_t *), or when msg
+   is NULL of the authenticated key `user` (Z85): role and party copied
+   into party[0..size). None mode: admin. */
 void rantai_auth_principal(rantai_auth_t *self,
                            void *msg,
+                           const char *user,
                            rantai_principal_t *who,
                            char *party,
                            size_t size);

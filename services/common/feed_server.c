@@ -24,6 +24,7 @@ typedef struct s_sub_t {
     char party_id[RANTAI_ID_MAX + 1];
     rantai_principal_t who;
     char who_party[RANTAI_ID_MAX + 1];
+    char user[48]; /* authenticated key (Z85), "" in none mode */
     int64_t last_send_ms;
     bool blocked;  /* HWM reached: retry on the next pump */
     bool no_index; /* feed_next said: walk every seq */
@@ -178,6 +179,7 @@ s_subscribe(rantai_feed_server_t *self,
             const void *id,
             size_t id_len,
             const rantai_principal_t *who,
+            const char *user,
             const Rantai__V1__Subscribe *req,
             int64_t now_ms)
 {
@@ -260,6 +262,7 @@ s_subscribe(rantai_feed_server_t *self,
     sub->who.role = who->role;
     snprintf(sub->who_party, sizeof sub->who_party, "%s", who->party);
     sub->who.party = sub->who_party;
+    snprintf(sub->user, sizeof sub->user, "%s", user ? user : "");
     sub->blocked = false;
     sub->no_index = false;
     /* Heartbeat at once: the subscriber learns the head and that it is
@@ -287,8 +290,9 @@ s_handle(rantai_feed_server_t *self,
 {
     rantai_principal_t who = {RANTAI_ROLE_NONE, ""};
     char party[RANTAI_ID_MAX + 1] = "";
-    self->principal(self->principal_arg, body, &who, party, sizeof party);
+    self->principal(self->principal_arg, body, NULL, &who, party, sizeof party);
     who.party = party;
+    const char *user = zmq_msg_gets(body, "User-Id");
     const void *rid = zmq_msg_data(id);
     size_t rid_len = zmq_msg_size(id);
     Rantai__V1__FeedRequest *req = (Rantai__V1__FeedRequest *) rantai_decode(
@@ -304,10 +308,16 @@ s_handle(rantai_feed_server_t *self,
         return;
     }
     if (req->body_case == RANTAI__V1__FEED_REQUEST__BODY_SUBSCRIBE) {
-        s_subscribe(self, rid, rid_len, &who, req->subscribe, now_ms);
+        s_subscribe(self, rid, rid_len, &who, user, req->subscribe, now_ms);
     } else if (req->body_case == RANTAI__V1__FEED_REQUEST__BODY_ACK) {
         s_sub_t *sub = s_find(self, rid, rid_len);
-        if (sub) {
+        if (sub && strcmp(sub->user, user ? user : "") != 0) {
+            /* Another key behind a known routing id: the subscription
+               belongs to its key only. */
+            rantai_log_limited(RANTAI_LOG_WARN, "feed",
+                               "ack from another key; subscription ended");
+            s_drop(self, sub);
+        } else if (sub) {
             s_ack(sub, req->ack);
         }
     } else {
@@ -515,6 +525,21 @@ s_pump_one(rantai_feed_server_t *self,
     return sub->next_seq <= head && sub->ring_len < sub->window;
 }
 
+/* A subscription lives as long as its key keeps the rights it was
+   granted with (keys can be revoked while subscribed). */
+static bool
+s_still_allowed(rantai_feed_server_t *self, s_sub_t *sub)
+{
+    if (!sub->user[0]) {
+        return true; /* none mode: nothing to revoke */
+    }
+    rantai_principal_t now = {RANTAI_ROLE_NONE, ""};
+    char party[RANTAI_ID_MAX + 1] = "";
+    self->principal(self->principal_arg, NULL, sub->user, &now, party,
+                    sizeof party);
+    return now.role == sub->who.role && strcmp(party, sub->who_party) == 0;
+}
+
 bool
 rantai_feed_server_pump(rantai_feed_server_t *self, int64_t now_ms)
 {
@@ -533,6 +558,16 @@ rantai_feed_server_pump(rantai_feed_server_t *self, int64_t now_ms)
         s_sub_t *next = sub->next;
         bool gone = false;
         sub->blocked = false;
+        if (!s_still_allowed(self, sub)) {
+            s_send_error(self, sub->id, sub->id_len,
+                         RANTAI__V1__STATUS_CODE__STATUS_CODE_PERMISSION_DENIED,
+                         "key revoked or rights changed");
+            rantai_log_info("feed", "subscription ended: its key lost "
+                                    "its rights");
+            s_drop(self, sub);
+            sub = next;
+            continue;
+        }
         if (s_pump_one(self, txn, sub, first, head, now_ms, &gone)) {
             more = true;
         }

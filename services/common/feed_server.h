@@ -30,9 +30,13 @@ typedef struct {
     uint32_t batch;           /* events per subscriber per pump */
 } rantai_feed_server_opts_t;
 
-/* Principal of the peer that sent `msg` (a zmq_msg_t *). */
+/* Principal of the peer that sent `msg` (a zmq_msg_t *), or, when msg is
+   NULL, of the authenticated key `user` (Z85; NULL in none mode): the
+   feed server re-checks open subscriptions this way, so a revoked key
+   stops receiving. */
 typedef void(rantai_principal_fn)(void *arg,
                                   void *zmq_msg,
+                                  const char *user,
                                   rantai_principal_t *who,
                                   char *party,
                                   size_t party_size);

@@ -224,7 +224,7 @@ s_recv_item(rantai_server_t *self, s_item_t *item)
         nframes++;
     }
     rantai__v1__reply__init(&item->reply);
-    rantai_auth_principal(self->auth, &part, &item->who, item->party,
+    rantai_auth_principal(self->auth, &part, NULL, &item->who, item->party,
                           sizeof item->party);
     item->who.party = item->party;
     if (item->nenv == 0 || nframes > S_ENV_MAX + 1) {

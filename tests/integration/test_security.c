@@ -41,6 +41,7 @@ enum {
     K_SERVICE,
     K_UNKNOWN, /* never in the directory */
     K_COOP3,   /* added while running */
+    K_MKT9,    /* revoked while subscribed */
     K_COUNT
 };
 
@@ -51,7 +52,7 @@ static const struct {
     {"kop2", "cooperative", "KOP-2"}, {"prd9", "producer", "PRD-9"},
     {"mkt1", "marketplace", "MKT-1"}, {"mkt2", "marketplace", "MKT-2"},
     {"matcher", "service", NULL},     {"stranger", "admin", NULL},
-    {"kop3", "cooperative", "KOP-3"},
+    {"kop3", "cooperative", "KOP-3"}, {"mkt9", "marketplace", "MKT-9"},
 };
 
 static h_cluster_t s_c;
@@ -697,6 +698,43 @@ test_revocation(void **state)
     s_expect(P, K_ADMIN, get, ST(OK));
 }
 
+/* An open feed subscription ends when its key is revoked: the subscriber
+   gets PERMISSION_DENIED and nothing more. */
+static void
+test_revoked_subscription_ends(void **state)
+{
+    (void) state;
+    rantai_feed_opts_t opts = {0};
+    opts.from_seq = 1;
+    opts.party_kind = RANTAI__V1__PARTY_KIND__PARTY_KIND_MARKETPLACE;
+    opts.party_id = "MKT-9";
+    opts.security = &s_sec[H_MATCHER][K_MKT9];
+    opts.dead_ms = 60000; /* no resubscribe while we watch */
+    rantai_feed_sub_t *sub =
+        rantai_feed_sub_new(s_c.svc[H_MATCHER].feed, &opts);
+    assert_non_null(sub);
+    rantai_event_t *ev = NULL;
+    rantai_reply_t *err = NULL;
+    /* Subscribed: heartbeats announce the head. */
+    int64_t deadline = s_ms() + 5000;
+    while (rantai_feed_sub_head_seq(sub) == 0 && s_ms() < deadline) {
+        int rc = rantai_feed_sub_next(sub, s_arena, 200, &ev, &err);
+        assert_true(rc >= 0);
+    }
+    assert_true(rantai_feed_sub_head_seq(sub) > 0);
+    char path[512];
+    s_public_path(K_MKT9, path, sizeof path);
+    assert_int_equal(unlink(path), 0);
+    int rc = 0;
+    deadline = s_ms() + 5000;
+    while (rc != RANTAI_EPROTO && s_ms() < deadline) {
+        rc = rantai_feed_sub_next(sub, s_arena, 200, &ev, &err);
+    }
+    assert_int_equal(rc, RANTAI_EPROTO);
+    assert_int_equal(err->code, ST(PERMISSION_DENIED));
+    rantai_feed_sub_destroy(&sub);
+}
+
 /* A certificate added to the directory is accepted without a restart. */
 static void
 test_add_key_without_restart(void **state)
@@ -814,6 +852,7 @@ main(void)
         cmocka_unit_test(test_add_key_without_restart),
         cmocka_unit_test(test_sighup_reloads),
         cmocka_unit_test(test_revocation),
+        cmocka_unit_test(test_revoked_subscription_ends),
         cmocka_unit_test(test_none_mode_guard),
     };
     return cmocka_run_group_tests_name("security", tests, s_setup, s_teardown);

@@ -46,10 +46,16 @@ s_now(void)
 }
 
 static void
-s_principal(void *arg, void *msg, rantai_principal_t *who, char *p, size_t n)
+s_principal(void *arg,
+            void *msg,
+            const char *user,
+            rantai_principal_t *who,
+            char *p,
+            size_t n)
 {
     (void) arg;
     (void) msg;
+    (void) user;
     (void) p;
     (void) n;
     who->role = RANTAI_ROLE_ADMIN;
