@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <czmq.h>
@@ -496,6 +497,34 @@ s_tables(const char *const (*defaults)[2])
     return copy;
 }
 
+/* mkdir -p: a data dir that cannot be made is a bad setting (exit 2). */
+static int
+s_make_dirs(const char *dir, char *err, size_t errlen)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int) sizeof path) {
+        snprintf(err, errlen, "setting service/data_dir: path too long");
+        return -1;
+    }
+    for (char *p = path + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(path, 0750); /* errors show at the last component */
+            *p = '/';
+        }
+    }
+    struct stat st;
+    if ((mkdir(path, 0750) != 0 && errno != EEXIST) || stat(path, &st) != 0 ||
+        !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen,
+                 "setting service/data_dir: %s is not a directory we can "
+                 "create or use (%s)",
+                 dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* 2 for configuration errors, 1 for anything else, 0 when set up. */
 static int
 s_setup(rantai_server_t *self, char *err, size_t errlen)
@@ -521,6 +550,9 @@ s_setup(rantai_server_t *self, char *err, size_t errlen)
     const char *dir = rantai_config_str(cfg, "service/data_dir");
     if (!dir || !*dir) {
         snprintf(err, errlen, "setting service/data_dir: must not be empty");
+        return 2;
+    }
+    if (s_make_dirs(dir, err, errlen) != 0) {
         return 2;
     }
     rantai_store_opts_t so = {

@@ -44,6 +44,20 @@ test_bad_settings_exit_2(void **state)
     }
 }
 
+/* A data dir that cannot be a directory is a bad setting too. */
+static void
+test_bad_data_dir_exit_2(void **state)
+{
+    (void) state;
+    char out[4096];
+    char path[512];
+    h_binary("rantai-buyer", path, sizeof path);
+    const char *argv[] = {path,     "--data-dir", "/dev/null/data",
+                          "--http", "",           NULL};
+    assert_int_equal(h_run(path, argv, out, sizeof out), 2);
+    assert_non_null(strstr(out, "service/data_dir"));
+}
+
 static void
 test_none_security_only_on_loopback(void **state)
 {
@@ -108,6 +122,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_settings_exit_2),
+        cmocka_unit_test(test_bad_data_dir_exit_2),
         cmocka_unit_test(test_none_security_only_on_loopback),
         cmocka_unit_test(test_curve_needs_certificates),
         cmocka_unit_test(test_help_exits_0),
