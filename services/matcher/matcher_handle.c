@@ -161,8 +161,8 @@ s_demand_state(rantai_ctx_t *ctx,
     }
     if (d.h.status == RANTAI__V1__DEMAND_STATUS__DEMAND_STATUS_OPEN) {
         /* bounded: at most MATCHER_EXPLAIN_MAX offers looked at */
-        rc = matcher_explain(ctx->txn, ar, id, ctx->now_ms,
-                             MATCHER_EXPLAIN_MAX, &st->explanation);
+        rc = matcher_explain(ctx->txn, ar, id, ctx->now_ms, MATCHER_EXPLAIN_MAX,
+                             &st->explanation);
         if (rc != 0) {
             return rc;
         }

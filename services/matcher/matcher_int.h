@@ -29,10 +29,10 @@ enum {
     MDB_PROPOSED_BY_TIME,    /* BE64 created_at alloc key -> "" (PROPOSED) */
     MDB_DEADLINES,           /* BE64 deliver_by demand_id -> "" (OPEN) */
     MDB_QUEUE,               /* BE64 order -> demand_id (settle queue) */
-    MDB_CAND_IDX,   /* candidate index, matcher_index.h */
-    MDB_CAND_CELLS, /* (commodity, cell) -> offers in cand_idx */
-    MDB_CAND_OF,    /* offer_id -> its cand_idx keys */
-    MDB_CAND_FINE,  /* the index again with a fine cell after the cell */
+    MDB_CAND_IDX,            /* candidate index, matcher_index.h */
+    MDB_CAND_CELLS,          /* (commodity, cell) -> offers in cand_idx */
+    MDB_CAND_OF,             /* offer_id -> its cand_idx keys */
+    MDB_CAND_FINE,       /* the index again with a fine cell after the cell */
     MDB_CAND_FINE_CELLS, /* (commodity, cell, fine cell) -> offers */
     MDB_CAND_PRICE       /* commodity \0 BE64 price offer_id -> "" */
 };
