@@ -702,6 +702,9 @@ s_loop(rantai_server_t *self)
         }
         if (items[1].revents & ZMQ_POLLIN) {
             rantai_feed_server_recv(self->fs, rantai_server_now(self));
+            /* exact, not sampled: subscriptions start here */
+            atomic_store(&self->metrics.subscribers,
+                         rantai_feed_server_count(self->fs, NULL));
         }
         if (items[0].revents & ZMQ_POLLIN) {
             s_serve_batch(self);

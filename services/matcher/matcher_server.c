@@ -7,12 +7,15 @@
 #include "log.h"
 #include "matcher_core.h"
 #include "matcher_feedidx.h"
+#include "matcher_metrics.h"
 #include "rantai/err.h"
 #include "rantai/feed.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <czmq.h>
 
 #define S_BATCH_MAX 1000
 #define S_TICK_MS   200
@@ -75,8 +78,12 @@ s_flush(rantai_server_t *server, s_upstream_t *u)
     if (u->n == 0) {
         return 0;
     }
+    int64_t t0 = zclock_usecs();
     int rc = rantai_server_write(server, s_apply_batch, u);
     rantai_arena_reset(s_app.tmp);
+    if (rc == 0) {
+        matcher_metrics_settled((zclock_usecs() - t0) * 1000, u->n);
+    }
     if (rc != 0) {
         rantai_log_error("matcher", "applying %zu %s events failed: %s", u->n,
                          u->name, rantai_strerror(rc));
@@ -276,6 +283,8 @@ const rantai_service_def_t matcher_service = {
     .start = s_start,
     .tick = s_tick,
     .tick_ms = S_TICK_MS,
+    .committed = matcher_metrics_committed,
+    .metrics = matcher_metrics_render,
 };
 
 int

@@ -12,14 +12,14 @@ if(NOT RANTAI_SYS_PYTHON3)
   set(RANTAI_SYS_PYTHON3 ${Python3_EXECUTABLE})
 endif()
 set(RANTAI_OPS_DIR ${CMAKE_SOURCE_DIR}/tests/ops)
-foreach(t systemd configs install examples)
+foreach(t systemd configs install examples metrics)
   add_test(NAME ops_${t}
            COMMAND ${RANTAI_BASH} ${RANTAI_OPS_DIR}/test_${t}.sh ${CMAKE_BINARY_DIR})
 endforeach()
 add_test(NAME ops_deploy
          COMMAND ${RANTAI_SYS_PYTHON3} ${RANTAI_OPS_DIR}/test_deploy.py
                  ${CMAKE_BINARY_DIR})
-foreach(t systemd configs install examples deploy)
+foreach(t systemd configs install examples metrics deploy)
   set_tests_properties(ops_${t} PROPERTIES LABELS ops TIMEOUT 300
                        SKIP_RETURN_CODE 77
                        ENVIRONMENT "PYTHON=${RANTAI_SYS_PYTHON3};PYTHONDONTWRITEBYTECODE=1")
