@@ -83,6 +83,34 @@ int cli_write(cli_ctx_t *ctx,
               const char *what,
               const char *id);
 
+/* The options of a command that takes only --id ID. */
+extern const cli_opt_t cli_id_opts[];
+
+/* Run a command that takes only --id ID: set *id (a field of req's body)
+   to it, send req and, on OK, print the reply as JSON or, readable, "ok
+   WHAT ID seq N" for a write (what != NULL: as cli_write()) or the object
+   the reply carries for a read (what == NULL). Returns the exit code. */
+int cli_run_by_id(cli_ctx_t *ctx,
+                  cli_service_t service,
+                  rantai_request_t *req,
+                  char **id,
+                  const char *what);
+
+/* Run a List command once its own filters are in req's body: read
+   --commodity PREFIX, --limit N and --page-token TOKEN into the body's
+   fields *prefix, *limit and *page_token, then send req and print each
+   page (the reply as JSON, or its items one per line) until the last page
+   with --all; without it, after the first page and a hint how to go on.
+   Readable output ends with the count of items, "(N <noun>s)". Returns
+   the exit code. */
+int cli_run_list(cli_ctx_t *ctx,
+                 cli_service_t service,
+                 rantai_request_t *req,
+                 char **prefix,
+                 uint32_t *limit,
+                 char **page_token,
+                 const char *noun);
+
 /* Report a bad option value: "--NAME: message"; returns CLI_EXIT_USAGE. */
 #define CLI_BAD(ctx, name, err) \
     cli_usage_error((ctx), "--%s: %s", (name), (err))

@@ -201,67 +201,35 @@ s_post_demand(cli_ctx_t *ctx)
 
 /* ---- get-buyer, get-demand, cancel-demand --------------------------- */
 
-static const cli_opt_t s_id_opts[] = {{"id", "ID", 0, "the id (required)"},
-                                      {NULL, NULL, 0, NULL}};
-
 static int
 s_get_buyer(cli_ctx_t *ctx)
 {
-    int rc = CLI_EXIT_OK;
     Rantai__V1__GetBuyer body = RANTAI__V1__GET_BUYER__INIT;
-    if ((body.id = (char *) cli_need_id(ctx, "id", &rc)) == NULL) {
-        return rc;
-    }
     rantai_request_t req = RANTAI__V1__REQUEST__INIT;
     req.body_case = RANTAI__V1__REQUEST__BODY_GET_BUYER;
     req.get_buyer = &body;
-    rantai_reply_t *reply = NULL;
-    if ((rc = cli_call(ctx, CLI_BUYER, &req, &reply)) != CLI_EXIT_OK) {
-        return rc;
-    }
-    if (ctx->json) {
-        cli_print_json(ctx, &reply->base);
-    } else if (reply->buyer != NULL) {
-        cli_print_buyer(stdout, reply->buyer);
-    }
-    return CLI_EXIT_OK;
+    return cli_run_by_id(ctx, CLI_BUYER, &req, &body.id, NULL);
 }
 
 static int
 s_get_demand(cli_ctx_t *ctx)
 {
-    int rc = CLI_EXIT_OK;
     Rantai__V1__GetDemand body = RANTAI__V1__GET_DEMAND__INIT;
-    if ((body.id = (char *) cli_need_id(ctx, "id", &rc)) == NULL) {
-        return rc;
-    }
     rantai_request_t req = RANTAI__V1__REQUEST__INIT;
     req.body_case = RANTAI__V1__REQUEST__BODY_GET_DEMAND;
     req.get_demand = &body;
-    rantai_reply_t *reply = NULL;
-    if ((rc = cli_call(ctx, CLI_BUYER, &req, &reply)) != CLI_EXIT_OK) {
-        return rc;
-    }
-    if (ctx->json) {
-        cli_print_json(ctx, &reply->base);
-    } else if (reply->demand != NULL) {
-        cli_print_demand(stdout, reply->demand);
-    }
-    return CLI_EXIT_OK;
+    return cli_run_by_id(ctx, CLI_BUYER, &req, &body.id, NULL);
 }
 
 static int
 s_cancel_demand(cli_ctx_t *ctx)
 {
-    int rc = CLI_EXIT_OK;
     Rantai__V1__CancelDemand body = RANTAI__V1__CANCEL_DEMAND__INIT;
-    if ((body.demand_id = (char *) cli_need_id(ctx, "id", &rc)) == NULL) {
-        return rc;
-    }
     rantai_request_t req = RANTAI__V1__REQUEST__INIT;
     req.body_case = RANTAI__V1__REQUEST__BODY_CANCEL_DEMAND;
     req.cancel_demand = &body;
-    return cli_write(ctx, CLI_BUYER, &req, "cancelled demand", body.demand_id);
+    return cli_run_by_id(ctx, CLI_BUYER, &req, &body.demand_id,
+                         "cancelled demand");
 }
 
 /* ---- list-demands --------------------------------------------------- */
@@ -278,8 +246,6 @@ static int
 s_list_demands(cli_ctx_t *ctx)
 {
     int rc = CLI_EXIT_OK;
-    char err[256];
-    char prefix[RANTAI_COMMODITY_MAX + 1];
     Rantai__V1__ListDemands body = RANTAI__V1__LIST_DEMANDS__INIT;
     const char *v = cli_opt_id(ctx, "buyer", &rc);
     if (rc != CLI_EXIT_OK) {
@@ -288,59 +254,11 @@ s_list_demands(cli_ctx_t *ctx)
     if (v != NULL) {
         body.buyer_id = (char *) v;
     }
-    if ((v = cli_get(&ctx->args, "commodity")) != NULL) {
-        if (cli_parse_commodity(v, 2, prefix, sizeof prefix, err, sizeof err) !=
-            0) {
-            return CLI_BAD(ctx, "commodity", err);
-        }
-        body.commodity_prefix = prefix;
-    }
-    if ((v = cli_get(&ctx->args, "limit")) != NULL) {
-        uint64_t n;
-        if (cli_parse_u64(v, 1000, &n, err, sizeof err) != 0) {
-            return CLI_BAD(ctx, "limit", err);
-        }
-        body.limit = (uint32_t) n;
-    }
-    if ((v = cli_get(&ctx->args, "page-token")) != NULL) {
-        body.page_token = (char *) v;
-    }
-    bool all = cli_has(&ctx->args, "all");
-    size_t total = 0;
-    for (;;) {
-        rantai_request_t req = RANTAI__V1__REQUEST__INIT;
-        req.body_case = RANTAI__V1__REQUEST__BODY_LIST_DEMANDS;
-        req.list_demands = &body;
-        rantai_reply_t *reply = NULL;
-        if ((rc = cli_call(ctx, CLI_BUYER, &req, &reply)) != CLI_EXIT_OK) {
-            return rc;
-        }
-        const Rantai__V1__DemandList *list = reply->demand_list;
-        const char *next =
-            list && list->next_page_token ? list->next_page_token : "";
-        if (ctx->json) {
-            cli_print_json(ctx, &reply->base);
-        } else if (list != NULL) {
-            for (size_t i = 0; i < list->n_demands; i++) {
-                cli_print_demand_line(stdout, list->demands[i]);
-            }
-            total += list->n_demands;
-        }
-        if (next[0] == '\0') {
-            break;
-        }
-        if (!all) {
-            if (!ctx->json) {
-                printf("(more: --page-token %s, or --all)\n", next);
-            }
-            return CLI_EXIT_OK;
-        }
-        body.page_token = (char *) next;
-    }
-    if (!ctx->json) {
-        printf("(%zu demand%s)\n", total, total == 1 ? "" : "s");
-    }
-    return CLI_EXIT_OK;
+    rantai_request_t req = RANTAI__V1__REQUEST__INIT;
+    req.body_case = RANTAI__V1__REQUEST__BODY_LIST_DEMANDS;
+    req.list_demands = &body;
+    return cli_run_list(ctx, CLI_BUYER, &req, &body.commodity_prefix,
+                        &body.limit, &body.page_token, "demand");
 }
 
 const cli_cmd_t cli_buyer_cmds[] = {
@@ -349,7 +267,7 @@ const cli_cmd_t cli_buyer_cmds[] = {
      "  rantai put-buyer --id B-1 --name \"Kafe Senja\" --marketplace MP-1\n",
      s_put_buyer_opts, s_put_buyer},
     {"get-buyer", CLI_BUYER, "--id ID", "Show a buyer", NULL,
-     "  rantai get-buyer --id B-1\n", s_id_opts, s_get_buyer},
+     "  rantai get-buyer --id B-1\n", cli_id_opts, s_get_buyer},
     {"post-demand", CLI_BUYER,
      "--id ID --buyer ID --commodity CODE --qty QTY\n"
      "       [--max-price PRICE] [--require CERT]... [--at LAT,LON]\n"
@@ -370,11 +288,11 @@ const cli_cmd_t cli_buyer_cmds[] = {
      "      --origin 32 --origin \"Jawa Tengah\" --deliver-by 2026-03-01\n",
      s_post_demand_opts, s_post_demand},
     {"get-demand", CLI_BUYER, "--id ID", "Show a demand", NULL,
-     "  rantai get-demand --id D-1\n", s_id_opts, s_get_demand},
+     "  rantai get-demand --id D-1\n", cli_id_opts, s_get_demand},
     {"cancel-demand", CLI_BUYER, "--id ID",
      "Cancel a demand and its allocations",
      "Its PROPOSED and ACCEPTED allocations become CANCELLED.\n",
-     "  rantai cancel-demand --id D-1\n", s_id_opts, s_cancel_demand},
+     "  rantai cancel-demand --id D-1\n", cli_id_opts, s_cancel_demand},
     {"list-demands", CLI_BUYER,
      "[--buyer ID] [--commodity PREFIX] [--limit N]\n"
      "       [--page-token TOKEN | --all]",

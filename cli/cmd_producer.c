@@ -203,67 +203,35 @@ s_put_offer(cli_ctx_t *ctx)
 
 /* ---- get-producer, get-offer, withdraw-offer ------------------------ */
 
-static const cli_opt_t s_id_opts[] = {{"id", "ID", 0, "the id (required)"},
-                                      {NULL, NULL, 0, NULL}};
-
 static int
 s_get_producer(cli_ctx_t *ctx)
 {
-    int rc = CLI_EXIT_OK;
     Rantai__V1__GetProducer body = RANTAI__V1__GET_PRODUCER__INIT;
-    if ((body.id = (char *) cli_need_id(ctx, "id", &rc)) == NULL) {
-        return rc;
-    }
     rantai_request_t req = RANTAI__V1__REQUEST__INIT;
     req.body_case = RANTAI__V1__REQUEST__BODY_GET_PRODUCER;
     req.get_producer = &body;
-    rantai_reply_t *reply = NULL;
-    if ((rc = cli_call(ctx, CLI_PRODUCER, &req, &reply)) != CLI_EXIT_OK) {
-        return rc;
-    }
-    if (ctx->json) {
-        cli_print_json(ctx, &reply->base);
-    } else if (reply->producer != NULL) {
-        cli_print_producer(stdout, reply->producer);
-    }
-    return CLI_EXIT_OK;
+    return cli_run_by_id(ctx, CLI_PRODUCER, &req, &body.id, NULL);
 }
 
 static int
 s_get_offer(cli_ctx_t *ctx)
 {
-    int rc = CLI_EXIT_OK;
     Rantai__V1__GetOffer body = RANTAI__V1__GET_OFFER__INIT;
-    if ((body.id = (char *) cli_need_id(ctx, "id", &rc)) == NULL) {
-        return rc;
-    }
     rantai_request_t req = RANTAI__V1__REQUEST__INIT;
     req.body_case = RANTAI__V1__REQUEST__BODY_GET_OFFER;
     req.get_offer = &body;
-    rantai_reply_t *reply = NULL;
-    if ((rc = cli_call(ctx, CLI_PRODUCER, &req, &reply)) != CLI_EXIT_OK) {
-        return rc;
-    }
-    if (ctx->json) {
-        cli_print_json(ctx, &reply->base);
-    } else if (reply->offer != NULL) {
-        cli_print_offer(stdout, reply->offer);
-    }
-    return CLI_EXIT_OK;
+    return cli_run_by_id(ctx, CLI_PRODUCER, &req, &body.id, NULL);
 }
 
 static int
 s_withdraw_offer(cli_ctx_t *ctx)
 {
-    int rc = CLI_EXIT_OK;
     Rantai__V1__WithdrawOffer body = RANTAI__V1__WITHDRAW_OFFER__INIT;
-    if ((body.offer_id = (char *) cli_need_id(ctx, "id", &rc)) == NULL) {
-        return rc;
-    }
     rantai_request_t req = RANTAI__V1__REQUEST__INIT;
     req.body_case = RANTAI__V1__REQUEST__BODY_WITHDRAW_OFFER;
     req.withdraw_offer = &body;
-    return cli_write(ctx, CLI_PRODUCER, &req, "withdrawn offer", body.offer_id);
+    return cli_run_by_id(ctx, CLI_PRODUCER, &req, &body.offer_id,
+                         "withdrawn offer");
 }
 
 /* ---- list-offers ---------------------------------------------------- */
@@ -281,8 +249,6 @@ static int
 s_list_offers(cli_ctx_t *ctx)
 {
     int rc = CLI_EXIT_OK;
-    char err[256];
-    char prefix[RANTAI_COMMODITY_MAX + 1];
     Rantai__V1__ListOffers body = RANTAI__V1__LIST_OFFERS__INIT;
     const char *v = cli_opt_id(ctx, "producer", &rc);
     if (rc != CLI_EXIT_OK) {
@@ -296,60 +262,11 @@ s_list_offers(cli_ctx_t *ctx)
     } else if (rc != CLI_EXIT_OK) {
         return rc;
     }
-    if ((v = cli_get(&ctx->args, "commodity")) != NULL) {
-        if (cli_parse_commodity(v, 2, prefix, sizeof prefix, err, sizeof err) !=
-            0) {
-            return CLI_BAD(ctx, "commodity", err);
-        }
-        body.commodity_prefix = prefix;
-    }
-    if ((v = cli_get(&ctx->args, "limit")) != NULL) {
-        uint64_t n;
-        if (cli_parse_u64(v, 1000, &n, err, sizeof err) != 0) {
-            return CLI_BAD(ctx, "limit", err);
-        }
-        body.limit = (uint32_t) n;
-    }
-    if ((v = cli_get(&ctx->args, "page-token")) != NULL) {
-        body.page_token = (char *) v;
-    }
-    bool all = cli_has(&ctx->args, "all");
-    size_t total = 0;
-    for (;;) {
-        rantai_request_t req = RANTAI__V1__REQUEST__INIT;
-        req.body_case = RANTAI__V1__REQUEST__BODY_LIST_OFFERS;
-        req.list_offers = &body;
-        rantai_reply_t *reply = NULL;
-        if ((rc = cli_call(ctx, CLI_PRODUCER, &req, &reply)) != CLI_EXIT_OK) {
-            return rc;
-        }
-        const Rantai__V1__OfferList *list = reply->offer_list;
-        const char *next =
-            list && list->next_page_token ? list->next_page_token : "";
-        if (ctx->json) {
-            cli_print_json(ctx, &reply->base);
-        } else if (list != NULL) {
-            for (size_t i = 0; i < list->n_offers; i++) {
-                cli_print_offer_line(stdout, list->offers[i]);
-            }
-            total += list->n_offers;
-        }
-        if (next[0] == '\0') {
-            break;
-        }
-        if (!all) {
-            if (!ctx->json) {
-                printf("(more: --page-token %s, or --all)\n", next);
-            }
-            return CLI_EXIT_OK;
-        }
-        /* the token lives in the arena, which is not reset meanwhile */
-        body.page_token = (char *) next;
-    }
-    if (!ctx->json) {
-        printf("(%zu offer%s)\n", total, total == 1 ? "" : "s");
-    }
-    return CLI_EXIT_OK;
+    rantai_request_t req = RANTAI__V1__REQUEST__INIT;
+    req.body_case = RANTAI__V1__REQUEST__BODY_LIST_OFFERS;
+    req.list_offers = &body;
+    return cli_run_list(ctx, CLI_PRODUCER, &req, &body.commodity_prefix,
+                        &body.limit, &body.page_token, "offer");
 }
 
 const cli_cmd_t cli_producer_cmds[] = {
@@ -362,7 +279,7 @@ const cli_cmd_t cli_producer_cmds[] = {
      "      --province 32 --at -7.2,107.9 --class micro\n",
      s_put_producer_opts, s_put_producer},
     {"get-producer", CLI_PRODUCER, "--id ID", "Show a producer", NULL,
-     "  rantai get-producer --id KOP1-P1\n", s_id_opts, s_get_producer},
+     "  rantai get-producer --id KOP1-P1\n", cli_id_opts, s_get_producer},
     {"put-offer", CLI_PRODUCER,
      "--id ID --producer ID --commodity CODE --qty QTY\n"
      "       --price PRICE [--min-order QTY] [--cert CERT]... [--at LAT,LON]\n"
@@ -377,11 +294,11 @@ const cli_cmd_t cli_producer_cmds[] = {
      "      --qty 1500 --price 95,000/kg\n",
      s_put_offer_opts, s_put_offer},
     {"get-offer", CLI_PRODUCER, "--id ID", "Show an offer", NULL,
-     "  rantai get-offer --id KOP1-P1-KOPI\n", s_id_opts, s_get_offer},
+     "  rantai get-offer --id KOP1-P1-KOPI\n", cli_id_opts, s_get_offer},
     {"withdraw-offer", CLI_PRODUCER, "--id ID", "Withdraw an offer (final)",
      "Withdrawal is final: the id cannot be put again. Its PROPOSED\n"
      "allocations are cancelled; ACCEPTED ones stand.\n",
-     "  rantai withdraw-offer --id KOP1-P1-KOPI\n", s_id_opts,
+     "  rantai withdraw-offer --id KOP1-P1-KOPI\n", cli_id_opts,
      s_withdraw_offer},
     {"list-offers", CLI_PRODUCER,
      "[--producer ID] [--coop ID] [--commodity PREFIX]\n"

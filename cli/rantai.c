@@ -337,6 +337,167 @@ cli_write(cli_ctx_t *ctx,
     return CLI_EXIT_OK;
 }
 
+const cli_opt_t cli_id_opts[] = {{"id", "ID", 0, "the id (required)"},
+                                 {NULL, NULL, 0, NULL}};
+
+/* The object a Get reply carries, readable on stdout (nothing for a body
+   that is not one). */
+static void
+s_print_object(const rantai_reply_t *r)
+{
+    switch (r->body_case) {
+        case RANTAI__V1__REPLY__BODY_PRODUCER:
+            if (r->producer != NULL) {
+                cli_print_producer(stdout, r->producer);
+            }
+            break;
+        case RANTAI__V1__REPLY__BODY_OFFER:
+            if (r->offer != NULL) {
+                cli_print_offer(stdout, r->offer);
+            }
+            break;
+        case RANTAI__V1__REPLY__BODY_BUYER:
+            if (r->buyer != NULL) {
+                cli_print_buyer(stdout, r->buyer);
+            }
+            break;
+        case RANTAI__V1__REPLY__BODY_DEMAND:
+            if (r->demand != NULL) {
+                cli_print_demand(stdout, r->demand);
+            }
+            break;
+        case RANTAI__V1__REPLY__BODY_OFFER_STATE:
+            if (r->offer_state != NULL) {
+                cli_print_offer_state(stdout, r->offer_state);
+            }
+            break;
+        case RANTAI__V1__REPLY__BODY_DEMAND_STATE:
+            if (r->demand_state != NULL) {
+                cli_print_demand_state(stdout, r->demand_state);
+            }
+            break;
+        default:
+            break;
+    }
+}
+
+int
+cli_run_by_id(cli_ctx_t *ctx,
+              cli_service_t service,
+              rantai_request_t *req,
+              char **id,
+              const char *what)
+{
+    int rc = CLI_EXIT_OK;
+    if ((*id = (char *) cli_need_id(ctx, "id", &rc)) == NULL) {
+        return rc;
+    }
+    if (what != NULL) {
+        return cli_write(ctx, service, req, what, *id);
+    }
+    rantai_reply_t *reply = NULL;
+    if ((rc = cli_call(ctx, service, req, &reply)) != CLI_EXIT_OK) {
+        return rc;
+    }
+    if (ctx->json) {
+        cli_print_json(ctx, &reply->base);
+    } else {
+        s_print_object(reply);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* The next page token of a List reply ("" on the last page); with
+   `lines`, its items one per line on stdout and their number added to
+   *total. */
+static const char *
+s_list_page(const rantai_reply_t *r, bool lines, size_t *total)
+{
+    const char *next = NULL;
+    switch (r->body_case) {
+        case RANTAI__V1__REPLY__BODY_OFFER_LIST:
+            if (r->offer_list != NULL) {
+                for (size_t i = 0; lines && i < r->offer_list->n_offers; i++) {
+                    cli_print_offer_line(stdout, r->offer_list->offers[i]);
+                }
+                *total += r->offer_list->n_offers;
+                next = r->offer_list->next_page_token;
+            }
+            break;
+        case RANTAI__V1__REPLY__BODY_DEMAND_LIST:
+            if (r->demand_list != NULL) {
+                for (size_t i = 0; lines && i < r->demand_list->n_demands;
+                     i++) {
+                    cli_print_demand_line(stdout, r->demand_list->demands[i]);
+                }
+                *total += r->demand_list->n_demands;
+                next = r->demand_list->next_page_token;
+            }
+            break;
+        default:
+            break;
+    }
+    return next != NULL ? next : "";
+}
+
+int
+cli_run_list(cli_ctx_t *ctx,
+             cli_service_t service,
+             rantai_request_t *req,
+             char **prefix,
+             uint32_t *limit,
+             char **page_token,
+             const char *noun)
+{
+    char err[256];
+    char buf[RANTAI_COMMODITY_MAX + 1];
+    const char *v;
+    if ((v = cli_get(&ctx->args, "commodity")) != NULL) {
+        if (cli_parse_commodity(v, 2, buf, sizeof buf, err, sizeof err) != 0) {
+            return CLI_BAD(ctx, "commodity", err);
+        }
+        *prefix = buf;
+    }
+    if ((v = cli_get(&ctx->args, "limit")) != NULL) {
+        uint64_t n;
+        if (cli_parse_u64(v, 1000, &n, err, sizeof err) != 0) {
+            return CLI_BAD(ctx, "limit", err);
+        }
+        *limit = (uint32_t) n;
+    }
+    if ((v = cli_get(&ctx->args, "page-token")) != NULL) {
+        *page_token = (char *) v;
+    }
+    bool all = cli_has(&ctx->args, "all");
+    size_t total = 0;
+    for (;;) {
+        rantai_reply_t *reply = NULL;
+        int rc = cli_call(ctx, service, req, &reply);
+        if (rc != CLI_EXIT_OK) {
+            return rc;
+        }
+        if (ctx->json) {
+            cli_print_json(ctx, &reply->base);
+        }
+        const char *next = s_list_page(reply, !ctx->json, &total);
+        if (next[0] == '\0') {
+            break;
+        }
+        if (!all) {
+            if (!ctx->json) {
+                printf("(more: --page-token %s, or --all)\n", next);
+            }
+            return CLI_EXIT_OK;
+        }
+        /* the token lives in the arena, which is not reset meanwhile */
+        *page_token = (char *) next;
+    }
+    if (!ctx->json) {
+        printf("(%zu %s%s)\n", total, noun, total == 1 ? "" : "s");
+    }
+    return CLI_EXIT_OK;
+}
+
 const char *
 cli_need(cli_ctx_t *ctx, const char *name, int *rc)
 {
@@ -348,10 +509,10 @@ cli_need(cli_ctx_t *ctx, const char *name, int *rc)
     return v;
 }
 
-const char *
-cli_need_id(cli_ctx_t *ctx, const char *name, int *rc)
+/* v if it is NULL or an id, else NULL after a usage error (*rc set). */
+static const char *
+s_id_or_error(cli_ctx_t *ctx, const char *name, const char *v, int *rc)
 {
-    const char *v = cli_need(ctx, name, rc);
     if (v != NULL && !rantai_id_valid(v)) {
         *rc = cli_usage_error(ctx,
                               "--%s: '%s' is not an id (1-64 characters of "
@@ -363,17 +524,15 @@ cli_need_id(cli_ctx_t *ctx, const char *name, int *rc)
 }
 
 const char *
+cli_need_id(cli_ctx_t *ctx, const char *name, int *rc)
+{
+    return s_id_or_error(ctx, name, cli_need(ctx, name, rc), rc);
+}
+
+const char *
 cli_opt_id(cli_ctx_t *ctx, const char *name, int *rc)
 {
-    const char *v = cli_get(&ctx->args, name);
-    if (v != NULL && !rantai_id_valid(v)) {
-        *rc = cli_usage_error(ctx,
-                              "--%s: '%s' is not an id (1-64 characters of "
-                              "A-Z a-z 0-9 . _ : -)",
-                              name, v);
-        return NULL;
-    }
-    return v;
+    return s_id_or_error(ctx, name, cli_get(&ctx->args, name), rc);
 }
 
 int

@@ -252,25 +252,6 @@ static const rantai_kind_t s_demand_kind = {
 
 /* ---- lists ------------------------------------------------------------- */
 
-typedef struct {
-    const char *buyer_id; /* "" = any */
-    const char *prefix;   /* commodity prefix, "" = any */
-} s_filter_t;
-
-/* Does demand `obj` match the filters the scanned index does not imply? */
-static int
-s_list_keep(
-    rantai_ctx_t *ctx, const void *obj, const char *id, void *arg, bool *keep)
-{
-    (void) ctx;
-    (void) id;
-    const s_filter_t *f = arg;
-    const demand_t *x = obj;
-    *keep = strncmp(x->commodity, f->prefix, strlen(f->prefix)) == 0 &&
-            (!f->buyer_id[0] || strcmp(x->buyer_id, f->buyer_id) == 0);
-    return 0;
-}
-
 static int
 s_list_demands(rantai_ctx_t *ctx,
                const ProtobufCMessage *msg,
@@ -291,18 +272,20 @@ s_list_demands(rantai_ctx_t *ctx,
     reply->body_case = RANTAI__V1__REPLY__BODY_DEMAND_LIST;
     reply->demand_list = list;
 
-    s_filter_t f = {body->buyer_id, body->commodity_prefix};
-    rantai_scan_t sc = {&s_demand_kind, DB_DEMANDS, "", 0, s_list_keep, &f,
-                        NULL,           NULL,       0};
-    if (f.buyer_id[0]) {
+    rantai_list_filter_t f = {"buyer_id", body->buyer_id,
+                              body->commodity_prefix};
+    rantai_scan_t sc = {
+        &s_demand_kind, DB_DEMANDS, "", 0, rantai_keep_listed, &f,
+        NULL,           NULL,       0};
+    if (f.owner_id[0]) {
         /* Lists show only one's own: another's buyer lists nothing. */
         bool owned;
-        int rc = s_owns_stored(ctx, f.buyer_id, &owned);
+        int rc = s_owns_stored(ctx, f.owner_id, &owned);
         if (rc != 0 || !owned) {
             return rc;
         }
         sc.index_db = DB_BY_BUYER;
-        sc.key_prefix = rantai_key2(ctx->arena, f.buyer_id, "", &sc.kp_len);
+        sc.key_prefix = rantai_key2(ctx->arena, f.owner_id, "", &sc.kp_len);
     } else if (ctx->who->role != RANTAI_ROLE_ADMIN) {
         sc.index_db = DB_BY_MARKET;
         sc.key_prefix =

@@ -294,15 +294,19 @@ rantai_check_prefix(rantai_ctx_t *ctx,
 
 /* ---- request flows ---------------------------------------------------- */
 
-/* Every registry object has an `id` string field. */
+/* The string field `name` of m ("" if unset); NULL if m has no such
+   field. Every registry object has an `id`. */
 static const char *
-s_id_of(const ProtobufCMessage *m)
+s_str_field(const ProtobufCMessage *m, const char *name)
 {
     const ProtobufCFieldDescriptor *f =
-        protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "id");
-    const char *id =
+        protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
+    if (f == NULL || f->type != PROTOBUF_C_TYPE_STRING) {
+        return NULL;
+    }
+    const char *s =
         *(const char *const *) (const void *) ((const char *) m + f->offset);
-    return id ? id : "";
+    return s ? s : "";
 }
 
 /* Set the oneof member `f` of `m` to `sub`, or clear the oneof if sub is
@@ -344,7 +348,7 @@ s_event(rantai_ctx_t *ctx,
         const ProtobufCFieldDescriptor *f = &d->fields[i];
         const void *v = obj;
         if (strcmp(f->name, id_name) == 0) {
-            v = s_id_of(obj);
+            v = s_str_field(obj, "id");
         } else if (strcmp(f->name, kind->name) != 0) {
             const ProtobufCFieldDescriptor *src =
                 protobuf_c_message_descriptor_get_field_by_name(kind->desc,
@@ -402,7 +406,7 @@ rantai_reg_put(rantai_ctx_t *ctx,
                            "%s does not round-trip (invalid UTF-8?)", name);
         return 0;
     }
-    const char *id = s_id_of(obj);
+    const char *id = s_str_field(obj, "id");
     rantai_rec_t rec = {0};
     void *old = NULL;
     int rc = rantai_rec_load(ctx, kind->db, id, kind->desc, &old, &rec);
@@ -711,6 +715,23 @@ rantai_reg_scan(rantai_ctx_t *ctx,
     }
     rantai_cursor_close(&it.cur);
     return rc == RANTAI_ENOTFOUND ? 0 : rc;
+}
+
+int
+rantai_keep_listed(
+    rantai_ctx_t *ctx, const void *obj, const char *id, void *arg, bool *keep)
+{
+    (void) ctx;
+    (void) id;
+    const rantai_list_filter_t *f = arg;
+    const char *commodity = s_str_field(obj, "commodity");
+    const char *owner = s_str_field(obj, f->owner_field);
+    if (commodity == NULL || owner == NULL) {
+        return RANTAI_EINVAL; /* not a listed kind: a programming error */
+    }
+    *keep = strncmp(commodity, f->prefix, strlen(f->prefix)) == 0 &&
+            (f->owner_id[0] == '\0' || strcmp(owner, f->owner_id) == 0);
+    return 0;
 }
 
 static const rantai_route_t *

@@ -233,6 +233,20 @@ int rantai_reg_end(rantai_ctx_t *ctx,
 typedef int(rantai_keep_fn)(
     rantai_ctx_t *ctx, const void *obj, const char *id, void *arg, bool *keep);
 
+/* The filters of a List of offers or demands that its index may not imply:
+   the commodity code starts with `prefix` and, unless owner_id is "", the
+   object's string field `owner_field` is owner_id. */
+typedef struct {
+    const char *owner_field; /* "producer_id", "buyer_id" */
+    const char *owner_id;    /* "" = any */
+    const char *prefix;      /* commodity prefix, "" = any */
+} rantai_list_filter_t;
+
+/* rantai_keep_fn applying the rantai_list_filter_t `arg` to an object
+   with string fields `commodity` and owner_field; RANTAI_EINVAL for an
+   object without them. */
+rantai_keep_fn rantai_keep_listed;
+
 /* A paged List: scan `index_db` from key_prefix + page_token for keys
    key_prefix + id (with index_db == kind->db and kp_len 0 the records
    themselves), load each object and keep those `keep` accepts.

@@ -302,26 +302,6 @@ static const rantai_kind_t s_offer_kind = {
 
 /* ---- lists ------------------------------------------------------------- */
 
-typedef struct {
-    const char *producer_id; /* "" = any */
-    const char *prefix;      /* commodity prefix, "" = any */
-} s_filter_t;
-
-/* Does offer `obj` match the filters the scanned index does not imply? */
-static int
-s_list_keep(
-    rantai_ctx_t *ctx, const void *obj, const char *id, void *arg, bool *keep)
-{
-    (void) ctx;
-    (void) id;
-    const s_filter_t *f = arg;
-    const offer_t *x = obj;
-    *keep = strncmp(x->commodity, f->prefix, strlen(f->prefix)) == 0 &&
-            (f->producer_id[0] == '\0' ||
-             strcmp(x->producer_id, f->producer_id) == 0);
-    return 0;
-}
-
 /* Is producer `producer_id` in cooperative `coop_id`? */
 static int
 s_coop_has(rantai_ctx_t *ctx,
@@ -402,34 +382,34 @@ s_list_offers(rantai_ctx_t *ctx,
     reply->body_case = RANTAI__V1__REPLY__BODY_OFFER_LIST;
     reply->offer_list = list;
 
-    s_filter_t f = {body->producer_id, body->commodity_prefix};
+    rantai_list_filter_t f = {"producer_id", body->producer_id,
+                              body->commodity_prefix};
     const char *coop_id = body->cooperative_id;
     /* Lists show only one's own: pin the filter to the caller's party. */
     const char *party = rantai_party(ctx->who);
     if (ctx->who->role == RANTAI_ROLE_PRODUCER) {
-        if (f.producer_id[0] && strcmp(f.producer_id, party) != 0) {
+        if (f.owner_id[0] && strcmp(f.owner_id, party) != 0) {
             return 0;
         }
-        f.producer_id = party;
+        f.owner_id = party;
     } else if (ctx->who->role == RANTAI_ROLE_COOPERATIVE) {
         if (coop_id[0] && strcmp(coop_id, party) != 0) {
             return 0;
         }
         coop_id = party;
     }
-    rantai_scan_t sc = {&s_offer_kind, DB_OFFERS, "", 0, s_list_keep, &f,
+    rantai_scan_t sc = {&s_offer_kind, DB_OFFERS, "", 0, rantai_keep_listed, &f,
                         NULL,          NULL,      0};
     int rc = 0;
-    if (f.producer_id[0]) {
+    if (f.owner_id[0]) {
         /* A producer's cooperative never changes: one look-up decides. */
         bool has = true;
         if (coop_id[0] &&
-            ((rc = s_coop_has(ctx, coop_id, f.producer_id, &has)) != 0 ||
-             !has)) {
+            ((rc = s_coop_has(ctx, coop_id, f.owner_id, &has)) != 0 || !has)) {
             return rc;
         }
         sc.index_db = DB_BY_PRODUCER;
-        sc.key_prefix = rantai_key2(ctx->arena, f.producer_id, "", &sc.kp_len);
+        sc.key_prefix = rantai_key2(ctx->arena, f.owner_id, "", &sc.kp_len);
     } else if (coop_id[0]) {
         /* Offers of the cooperative: its producers' ranges merged. */
         if ((rc = s_coop_ranges(ctx, coop_id, &sc)) != 0 || sc.n_ranges == 0) {
