@@ -27,7 +27,10 @@ const char *const matcher_db_names[MATCHER_DB_COUNT] = {"producers",
                                                         "cand_of",
                                                         "cand_fine",
                                                         "cand_fine_cells",
-                                                        "cand_price"};
+                                                        "cand_price",
+                                                        "open_aon",
+                                                        "touched",
+                                                        "elig_times"};
 
 matcher_core_t *
 matcher_core_new(int64_t accept_timeout_ms)
@@ -39,6 +42,7 @@ matcher_core_new(int64_t accept_timeout_ms)
     self->accept_timeout_ms =
         accept_timeout_ms > 0 ? accept_timeout_ms : MATCHER_ACCEPT_TIMEOUT_MS;
     self->scratch = rantai_arena_new();
+    self->tmp = rantai_arena_new();
     return self;
 }
 
@@ -49,6 +53,7 @@ matcher_core_destroy(matcher_core_t **self)
         return;
     }
     rantai_arena_destroy(&(*self)->scratch);
+    rantai_arena_destroy(&(*self)->tmp);
     free(*self);
     *self = NULL;
 }
@@ -242,7 +247,7 @@ s_producer_put(rantai_txn_t *txn,
         if (rc == 0 && (o.h.flags & MATCHER_OFFER_WITHDRAWN) == 0) {
             rc = matcher_cidx_sync(txn, oid, &o.h); /* may have moved */
             if (rc == 0) {
-                rc = matcher_enqueue_prefixes(txn, o.h.commodity);
+                rc = matcher_offer_touched(txn, oid, o.h.commodity);
             }
         }
         if (rc == 0) {
@@ -324,7 +329,9 @@ s_offer_put(rantai_txn_t *txn,
             if (rc != 0 && rc != RANTAI_ENOTFOUND) {
                 return rc;
             }
-            rc = matcher_enqueue_prefixes(txn, old.h.commodity);
+            /* gone from the old prefixes: only all-or-nothing demands
+               there can gain from that */
+            rc = matcher_enqueue_aon(txn, old.h.commodity);
             if (rc != 0) {
                 return rc;
             }
@@ -342,12 +349,15 @@ s_offer_put(rantai_txn_t *txn,
     if (rc == 0 && !exists) {
         rc = matcher_counter_add(txn, "open_offers", 1);
     }
+    if (rc == 0) {
+        rc = matcher_elig_times_sync(txn, m->id, exists ? &old : NULL, &o);
+    }
     if (rc == 0 && h->allocated_norm > h->capacity_norm) {
         rc = s_cancel_proposed(txn, arena, m->id, false,
                                "offer_capacity_lowered", now_ms);
     }
     if (rc == 0) {
-        rc = matcher_enqueue_prefixes(txn, h->commodity);
+        rc = matcher_offer_touched(txn, m->id, h->commodity);
     }
     return rc;
 }
@@ -382,10 +392,13 @@ s_offer_withdrawn(rantai_txn_t *txn,
         rc = matcher_counter_add(txn, "open_offers", -1);
     }
     if (rc == 0) {
+        rc = matcher_elig_times_sync(txn, id, &o, NULL);
+    }
+    if (rc == 0) {
         rc = s_cancel_proposed(txn, arena, id, true, "offer_withdrawn", now_ms);
     }
     if (rc == 0) {
-        rc = matcher_enqueue_prefixes(txn, o.h.commodity);
+        rc = matcher_enqueue_aon(txn, o.h.commodity);
     }
     return rc;
 }
@@ -516,6 +529,9 @@ matcher_core_apply(matcher_core_t *self,
     int64_t now = ev->time;
     bool prod = source == MATCHER_SOURCE_PRODUCER;
     int rc = matcher_cidx_ensure(txn);
+    if (rc == 0) {
+        rc = matcher_aux_ensure(txn);
+    }
     if (rc != 0) {
         return rc;
     }
@@ -608,6 +624,9 @@ matcher_core_expire(matcher_core_t *self,
     }
     rantai_arena_reset(self->scratch);
     int rc = matcher_cidx_ensure(txn);
+    if (rc == 0) {
+        rc = matcher_aux_ensure(txn);
+    }
     if (rc != 0) {
         return rc;
     }
@@ -661,7 +680,9 @@ matcher_core_expire(matcher_core_t *self,
         }
     }
     rc = rc == RANTAI_ENOTFOUND ? 0 : rc;
-    if (rc == 0 && count > 0) {
+    if (rc == 0) {
+        /* also when nothing expired: the settle re-queues the demands of
+           offers whose eligibility ended (matcher_elig_times_fire) */
         rc = matcher_settle(self, txn, now_ms);
     }
     rantai_arena_destroy(&arena);
@@ -681,6 +702,9 @@ matcher_core_expiry_due(matcher_core_t *self, rantai_txn_t *txn, int64_t now_ms)
         now_ms - (int64_t) rantai_be64_get(k) > self->accept_timeout_ms) {
         return true;
     }
-    return s_first_key(txn, MDB_DEADLINES, k, sizeof(k), &kl) == 0 && kl > 8 &&
-           (int64_t) rantai_be64_get(k) < now_ms;
+    if (s_first_key(txn, MDB_DEADLINES, k, sizeof(k), &kl) == 0 && kl > 8 &&
+        (int64_t) rantai_be64_get(k) < now_ms) {
+        return true;
+    }
+    return matcher_elig_times_due(txn, now_ms);
 }

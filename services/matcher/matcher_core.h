@@ -29,7 +29,7 @@
 
 /* The matcher's own databases (pass to rantai_store_open / the service
    def). */
-#define MATCHER_DB_COUNT 20
+#define MATCHER_DB_COUNT 23
 extern const char *const matcher_db_names[MATCHER_DB_COUNT];
 
 /* Default accept_timeout: 48 h. */

@@ -3,6 +3,7 @@
 #include "matcher_index.h"
 #include "matcher_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define S_CODE(x) RANTAI__V1__STATUS_CODE__STATUS_CODE_##x
@@ -270,9 +271,15 @@ s_respond(matcher_core_t *core,
                              : (b->accept ? "accepted" : "declined");
     uint64_t seq = 0;
     rantai_arena_reset(core->scratch);
+    rc = matcher_aux_ensure(ctx->txn);
+    if (rc != 0) {
+        return rc;
+    }
     rc = matcher_alloc_change(ctx->txn, ar, a, ctr, state, reason, ctx->now_ms,
                               &seq);
-    if (rc == 0 && !b->accept) {
+    if (rc == 0) {
+        /* an accept returns no capacity, but the clock may have ended an
+           offer's eligibility since the last settle */
         rc = matcher_settle(core, ctx->txn, ctx->now_ms);
     }
     if (rc == 0) {
@@ -515,4 +522,238 @@ matcher_feed_filter(void *core,
         default:
             return 0;
     }
+}
+
+/* ---- explanation (GetDemandState): why a demand is (partly) unfilled:
+   its prefix's offers counted by the first rule they fail, the eligible
+   ones by the pass step that skipped them ------------------------------ */
+
+typedef struct {
+    matcher_rank_key_t key;
+    uint64_t remaining, min_order;
+    bool has_live;
+} s_elig_t;
+
+static int
+s_elig_cmp(const void *a, const void *b)
+{
+    return matcher_rank_cmp(&((const s_elig_t *) a)->key,
+                            &((const s_elig_t *) b)->key);
+}
+
+static void
+s_add_scheme(Rantai__V1__DemandExplanation *x, rantai_arena_t *arena, int sc)
+{
+    for (size_t i = 0; i < x->n_missing_schemes; i++) {
+        if ((int) x->missing_schemes[i] == sc) {
+            return;
+        }
+    }
+    Rantai__V1__Certification *v =
+        rantai_arena_alloc(arena, (x->n_missing_schemes + 1) * sizeof(*v));
+    if (x->n_missing_schemes > 0) {
+        memcpy(v, x->missing_schemes, x->n_missing_schemes * sizeof(*v));
+    }
+    v[x->n_missing_schemes++] = (Rantai__V1__Certification) sc;
+    x->missing_schemes = v;
+}
+
+/* Name the first required scheme offer `o` lacks. */
+static void
+s_missing_scheme(Rantai__V1__DemandExplanation *x,
+                 rantai_arena_t *arena,
+                 const matcher_dctx_t *dc,
+                 const matcher_offer_t *o,
+                 int64_t now_ms)
+{
+    int64_t at = dc->view.deliver_by != 0 ? dc->view.deliver_by : now_ms;
+    for (size_t i = 0; i < dc->view.n_required; i++) {
+        int sc = dc->view.required_certs[i];
+        bool ok = false;
+        for (uint32_t j = 0; j < o->h.n_certs; j++) {
+            const matcher_cert_t *ct = &o->certs[j];
+            ok = ok || (ct->scheme == sc &&
+                        (ct->valid_until == 0 || ct->valid_until >= at));
+        }
+        if (!ok) {
+            s_add_scheme(x, arena, sc);
+            return;
+        }
+    }
+}
+
+static void
+s_count_rule(Rantai__V1__DemandExplanation *x, int rule)
+{
+    switch (rule) {
+        case 2:
+            x->wrong_dimension++;
+            break;
+        case 3:
+            x->no_capacity++;
+            break;
+        case 4:
+            x->above_max_price++;
+            break;
+        case 5:
+            x->missing_certification++;
+            break;
+        case 6:
+            x->too_far++;
+            break;
+        case 7:
+            x->not_available_in_time++;
+            break;
+        case 8:
+            x->outside_origin++;
+            break;
+        case 9:
+            x->declined_or_expired++;
+            break;
+        default:
+            break;
+    }
+}
+
+typedef struct {
+    s_elig_t *v;
+    size_t n, cap;
+} s_eligs_t;
+
+/* Look at the prefix's offers (at most max_offers); the eligible ones
+   into *el. Each offer's record lives in `tmp` only while it is judged. */
+static int
+s_classify(rantai_txn_t *txn,
+           rantai_arena_t *arena,
+           rantai_arena_t *tmp,
+           const char *did,
+           const matcher_dctx_t *dc,
+           int64_t now_ms,
+           size_t max_offers,
+           Rantai__V1__DemandExplanation *x,
+           s_eligs_t *el)
+{
+    const char *prefix = dc->view.commodity;
+    size_t pl = strlen(prefix);
+    rantai_cursor_t *cur = NULL;
+    int rc = rantai_cursor_open(txn, MDB_OFFERS_BY_COMMODITY, &cur);
+    if (rc != 0) {
+        return rc;
+    }
+    rantai_val_t kv, vv;
+    rc = rantai_cursor_seek(cur, prefix, pl, &kv, &vv);
+    while (rc == 0 && kv.size >= pl && memcmp(kv.data, prefix, pl) == 0) {
+        if (x->candidates >= max_offers) {
+            x->capped = true;
+            break;
+        }
+        const char *z = memchr(kv.data, 0, kv.size);
+        size_t il =
+            z != NULL ? kv.size - (size_t) (z - (const char *) kv.data) - 1 : 0;
+        if (z != NULL && il > 0 && il <= RANTAI_ID_MAX) {
+            char oid[RANTAI_ID_MAX + 1];
+            memcpy(oid, z + 1, il);
+            oid[il] = 0;
+            rantai_arena_reset(tmp);
+            matcher_loaded_t l;
+            matcher_judged_t j = {.rule = 3};
+            rc = matcher_offer_load(txn, tmp, oid, &l);
+            if (rc == 0) {
+                rc = matcher_offer_judge(txn, did, dc, oid, &l, now_ms, &j);
+            } else if (rc == RANTAI_ENOTFOUND) {
+                rc = 0;
+            }
+            if (rc != 0) {
+                break;
+            }
+            x->candidates++;
+            if (j.rule == 0) {
+                x->eligible++;
+                if (el->n == el->cap) {
+                    size_t cap = el->cap == 0 ? 64 : 2 * el->cap;
+                    s_elig_t *v = rantai_arena_alloc(arena, cap * sizeof(*v));
+                    if (el->n > 0) {
+                        memcpy(v, el->v, el->n * sizeof(*v));
+                    }
+                    el->v = v;
+                    el->cap = cap;
+                }
+                s_elig_t *e = &el->v[el->n++];
+                e->key.landed = j.landed;
+                e->key.distance_m = j.distance_m;
+                e->key.offer_id = rantai_arena_strndup(arena, oid, il);
+                e->remaining = j.remaining;
+                e->min_order = l.offer.h.min_order_norm;
+                e->has_live = j.has_live;
+            } else {
+                s_count_rule(x, j.rule);
+                if (j.rule == 5) {
+                    s_missing_scheme(x, arena, dc, &l.offer, now_ms);
+                }
+            }
+        }
+        rc = rantai_cursor_next(cur, &kv, &vv);
+    }
+    rantai_cursor_close(&cur);
+    return rc == RANTAI_ENOTFOUND ? 0 : rc;
+}
+
+int
+matcher_explain(rantai_txn_t *txn,
+                rantai_arena_t *arena,
+                const char *did,
+                int64_t now_ms,
+                size_t max_offers,
+                Rantai__V1__DemandExplanation **out)
+{
+    *out = NULL;
+    matcher_demand_t d;
+    int rc = matcher_demand_get(txn, arena, did, &d);
+    if (rc != 0) {
+        return rc;
+    }
+    matcher_dctx_t dc;
+    rc = matcher_dctx(arena, &d, &dc);
+    if (rc != 0 && rc != RANTAI_EINVAL) {
+        return rc;
+    }
+    Rantai__V1__DemandExplanation *x =
+        RANTAI_ANEW(arena, Rantai__V1__DemandExplanation);
+    rantai__v1__demand_explanation__init(x);
+    x->within_km = dc.view.max_distance_km;
+    *out = x;
+    if (rc == RANTAI_EINVAL) {
+        return 0; /* a broken max_price: nothing can match, nothing to say */
+    }
+    s_eligs_t el = {0};
+    rantai_arena_t *tmp = rantai_arena_new();
+    rc = s_classify(txn, arena, tmp, did, &dc, now_ms, max_offers, x, &el);
+    rantai_arena_destroy(&tmp);
+    if (rc != 0) {
+        return rc;
+    }
+    /* the pass over the eligible ones, counting what it skipped */
+    if (el.n > 1) {
+        qsort(el.v, el.n, sizeof(*el.v), s_elig_cmp);
+    }
+    uint64_t r = d.h.quantity_norm > d.h.filled_norm
+                     ? d.h.quantity_norm - d.h.filled_norm
+                     : 0;
+    uint32_t s = d.h.live_suppliers;
+    uint32_t maxs = dc.msg->max_suppliers;
+    for (size_t i = 0; i < el.n && r > 0; i++) {
+        const s_elig_t *c = &el.v[i];
+        if (maxs > 0 && s >= maxs && !c->has_live) {
+            x->supplier_limit++;
+            continue;
+        }
+        uint64_t q = r < c->remaining ? r : c->remaining;
+        if (q < c->min_order) {
+            x->min_order_too_big++;
+            continue;
+        }
+        r -= q;
+        s += c->has_live ? 0 : 1;
+    }
+    return 0;
 }

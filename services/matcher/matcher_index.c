@@ -603,7 +603,10 @@ s_open_cell(matcher_cidx_iter_t *it, const s_ent_t *e)
     return rc == RANTAI_ENOTFOUND ? 0 : rc;
 }
 
-/* Evaluate the offer of a fine cell's entry; push the cell's next. */
+/* Evaluate the offer of a fine cell's entry; push the cell's next. The
+   popped entry's key buffer (MATCHER_KEY_MAX bytes, owned by that entry
+   alone) carries the next key, so walking many offers does not grow the
+   arena. */
 static int
 s_walk_fine(matcher_cidx_iter_t *it, const s_ent_t *e)
 {
@@ -623,15 +626,16 @@ s_walk_fine(matcher_cidx_iter_t *it, const s_ent_t *e)
     if (il == 0 || il > RANTAI_ID_MAX) {
         return RANTAI_EINTERNAL;
     }
-    char *id =
-        rantai_arena_strndup(it->arena, (const char *) kv.data + pl + 8, il);
+    char id[RANTAI_ID_MAX + 1];
+    memcpy(id, (const char *) kv.data + pl + 8, il);
+    id[il] = 0;
     rc = rantai_cursor_next(it->fcur, &kv, &vv);
-    if (rc == 0 && kv.size > (size_t) pl + 8 &&
+    if (rc == 0 && kv.size > (size_t) pl + 8 && kv.size <= MATCHER_KEY_MAX &&
         memcmp(kv.data, e->key, pl) == 0) {
         uint64_t np = rantai_be64_get((const uint8_t *) kv.data + pl);
         if (s_price_ok(it, np)) {
             s_ent_t n = *e;
-            n.key = s_dup(it, kv.data, kv.size);
+            memcpy((uint8_t *) e->key, kv.data, kv.size);
             n.klen = (uint32_t) kv.size;
             n.value = matcher_landed(np, it->q.rate, e->mind);
             s_push(it, &n);
@@ -675,7 +679,13 @@ s_expand(matcher_cidx_iter_t *it, const s_ent_t *e)
                 n.price = price;
                 n.value = matcher_landed(price, it->q.rate, e->mind);
                 if (n.kind == S_FINE_P) {
-                    n.key = s_dup(it, kv.data, kv.size);
+                    /* room for every later key of the walk */
+                    if (kv.size > MATCHER_KEY_MAX) {
+                        return RANTAI_EINTERNAL;
+                    }
+                    uint8_t *b = rantai_arena_alloc(it->arena, MATCHER_KEY_MAX);
+                    memcpy(b, kv.data, kv.size);
+                    n.key = b;
                     n.klen = (uint32_t) kv.size;
                 }
                 s_push(it, &n);

@@ -112,9 +112,20 @@ int matcher_explain(rantai_txn_t *txn,
                     size_t max_offers,
                     Rantai__V1__DemandExplanation **out);
 
-/* Offers evaluated by index passes since the process started (for the
+/* Offers evaluated by passes since the process started (for the
    benchmark; global, not thread-safe). */
 uint64_t matcher_pass_evaluated(void);
+
+/* Work of passes and settling since the process started, for tests and
+   the benchmark (global, not thread-safe, never reset). */
+typedef struct {
+    uint64_t passes;           /* allocation passes run */
+    uint64_t offers_evaluated; /* offers judged by those passes */
+    uint64_t checks;           /* (partial demand, touched offer) judged */
+    uint64_t check_skips;      /* CHECK entries that needed no pass */
+} matcher_pass_stats_t;
+
+void matcher_pass_stats(matcher_pass_stats_t *out);
 
 /* Test hook: true makes passes use the old full scan of the offers of the
    demand's commodity prefix instead of the index (global, not

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Databases, in the order of matcher_db_names. */
 enum {
@@ -34,7 +35,11 @@ enum {
     MDB_CAND_OF,             /* offer_id -> its cand_idx keys */
     MDB_CAND_FINE,       /* the index again with a fine cell after the cell */
     MDB_CAND_FINE_CELLS, /* (commodity, cell, fine cell) -> offers */
-    MDB_CAND_PRICE       /* commodity \0 BE64 price offer_id -> "" */
+    MDB_CAND_PRICE,      /* commodity \0 BE64 price offer_id -> "" */
+    MDB_OPEN_AON,        /* commodity \0 BE64 order -> demand_id (OPEN,
+                            allow_partial false) */
+    MDB_TOUCHED,         /* offer_id -> "" (offers to check in this settle) */
+    MDB_ELIG_TIMES       /* BE64 t offer_id -> "" (eligibility ends after t) */
 };
 
 #define MATCHER_OFFER_WITHDRAWN    1u
@@ -97,6 +102,7 @@ typedef struct {
 struct matcher_core_t {
     int64_t accept_timeout_ms;
     rantai_arena_t *scratch; /* per pass, reset after each */
+    rantai_arena_t *tmp;     /* per offer looked at, reset before each */
 };
 
 /* ---- matcher_state.c: records, indexes, transitions ---------------- */
@@ -209,10 +215,64 @@ int matcher_alloc_create(rantai_txn_t *txn,
 int
 matcher_alloc_key_parse(const void *key, size_t len, char *did, uint32_t *n);
 
-/* Queue: demand itself / every OPEN demand whose commodity is a prefix
-   of `commodity`. */
+/* MDB_QUEUE and MDB_TOUCHED are emptied by every settle. LMDB frees the
+   root page of a database that becomes empty and allocates a new one for
+   the next put, a fresh dirty page per event that LMDB then caches on
+   the heap for good: each keeps one sentinel entry instead, the key
+   "\0" (1 byte in MDB_TOUCHED, 8 in MDB_QUEUE: order 0 is never used),
+   which every reader skips. */
+#define MATCHER_SENTINEL "\0\0\0\0\0\0\0\0"
+
+static inline bool
+matcher_is_sentinel(const void *key, size_t len)
+{
+    return (len == 1 || len == 8) && memcmp(key, MATCHER_SENTINEL, len) == 0;
+}
+
+/* Settle queue values: a mode byte, then the demand id. A FULL entry
+   runs the demand's pass; a CHECK entry (partial demands only) first
+   asks whether one of this settle's touched offers lets the pass
+   allocate (matcher_pass.c). FULL wins over CHECK. */
+#define MATCHER_QUEUE_FULL  'F'
+#define MATCHER_QUEUE_CHECK 'C'
+
+/* Queue the demand itself for a full pass. */
 int matcher_enqueue(rantai_txn_t *txn, uint64_t order, const char *demand_id);
-int matcher_enqueue_prefixes(rantai_txn_t *txn, const char *commodity);
+
+/* Queue (CHECK) unless it is already queued. */
+int
+matcher_enqueue_check(rantai_txn_t *txn, uint64_t order, const char *demand_id);
+
+/* Queue for a full pass every OPEN all-or-nothing demand whose commodity
+   is a prefix of `commodity`: what offer changes that cannot help a
+   partial demand (capacity taken or lost, withdrawal, passing time) need.
+   See matcher_pass.c for why partial demands are left out. */
+int matcher_enqueue_aon(rantai_txn_t *txn, const char *commodity);
+
+/* Offer `id` (of `commodity`) was put, gained capacity or its producer
+   changed: queue the all-or-nothing demands of its prefixes and mark it
+   touched, so the next settle checks the partial demands against it. */
+int
+matcher_offer_touched(rantai_txn_t *txn, const char *id, const char *commodity);
+
+/* Keep the eligibility-time index of offer `id` right: remove the times
+   of `old` (may be NULL), add those of `now` (NULL when withdrawn). */
+int matcher_elig_times_sync(rantai_txn_t *txn,
+                            const char *id,
+                            const matcher_offer_t *old,
+                            const matcher_offer_t *now);
+
+/* Re-queue the all-or-nothing demands of every offer whose eligibility
+   ended before now_ms (entries with t < now_ms), removing the entries.
+   *fired (may be NULL) gets how many. */
+int matcher_elig_times_fire(rantai_txn_t *txn, int64_t now_ms, size_t *fired);
+
+/* True when some eligibility time is before now_ms. */
+bool matcher_elig_times_due(rantai_txn_t *txn, int64_t now_ms);
+
+/* Build MDB_OPEN_AON and MDB_ELIG_TIMES when the store predates them
+   (meta "aux_version"); no-op afterwards. */
+int matcher_aux_ensure(rantai_txn_t *txn);
 
 /* Counters in meta. */
 int matcher_counter_add(rantai_txn_t *txn, const char *key, int64_t delta);
@@ -222,6 +282,48 @@ Rantai__V1__Quantity *
 matcher_base_qty(rantai_arena_t *arena, int dim, uint64_t norm);
 
 /* ---- matcher_pass.c ------------------------------------------------ */
+
+/* A demand as the rules see it, plus what a pass needs. */
+typedef struct {
+    matcher_demand_view_t view;
+    const Rantai__V1__Demand *msg;
+    double lat, lon; /* delivery point */
+} matcher_dctx_t;
+
+/* Decode demand d (arena). RANTAI_EINVAL when its max_price is broken
+   (no offer can satisfy it), RANTAI_EINTERNAL when it does not decode. */
+int matcher_dctx(rantai_arena_t *arena,
+                 const matcher_demand_t *d,
+                 matcher_dctx_t *dc);
+
+/* An offer with what eligibility needs of its producer. */
+typedef struct {
+    matcher_offer_t offer;
+    matcher_producer_t producer;
+    bool registered;
+    double lat, lon; /* the offer's own location, else its producer's */
+} matcher_loaded_t;
+
+/* Load offer oid (arena) and its producer. RANTAI_ENOTFOUND if none. */
+int matcher_offer_load(rantai_txn_t *txn,
+                       rantai_arena_t *arena,
+                       const char *oid,
+                       matcher_loaded_t *l);
+
+/* A loaded offer judged for one demand at now_ms. */
+typedef struct {
+    int rule; /* 0 eligible, else the first MATCHING.md rule it fails */
+    bool has_live;
+    uint64_t remaining, distance_m, landed;
+} matcher_judged_t;
+
+int matcher_offer_judge(rantai_txn_t *txn,
+                        const char *demand_id,
+                        const matcher_dctx_t *dc,
+                        const char *oid,
+                        const matcher_loaded_t *l,
+                        int64_t now_ms,
+                        matcher_judged_t *j);
 
 /* Run passes until every OPEN demand is stable (MATCHING.md "When passes
    run"), taking the earliest queued demand each time. */

@@ -1,58 +1,78 @@
 /*  matcher_pass.c - allocation passes and settling (MATCHING.md
-    "Allocation pass" and "When passes run"). */
+    "Allocation pass" and "When passes run").
+
+    Settling without needless passes. MATCHING.md queues every OPEN demand
+    whose commodity is a prefix of an offer that changed, and after each
+    allocating pass those of the offers it took from. With many OPEN
+    demands of one commodity that is a full pass per demand per event,
+    each visiting every eligible offer it cannot use. Two facts cut it
+    down without changing any allocation:
+
+    1. Before an event every OPEN demand is stable. A pass that allocates
+       nothing picks nothing, so R and S stay constant through it; for a
+       partial demand (allow_partial, any max_suppliers) the pass then
+       allocates iff SOME eligible offer O has
+         (max_suppliers == 0 || S < max_suppliers || O has a live
+          allocation to D) && min(R, remaining(O)) >= min_order(O)
+       (the first such O in rank order would be picked). The offers
+       other than those the event changed still fail that test (nothing
+       about them or D changed; time only removes eligibility), so only
+       the changed ("touched") offers need looking at: a partial demand
+       is queued (CHECK) only if a touched offer passes, and when its turn
+       comes it runs the pass only if one still does.
+    2. Capacity taken by a pass, lost by a put, withdrawal, or the clock
+       ending eligibility only make the test harder, so those triggers
+       queue the all-or-nothing demands only (MDB_OPEN_AON).
+
+    A partial demand's own changes (posted, capacity returned to it)
+    still queue it for a full pass. Since the queue always holds every
+    demand whose pass would allocate, and is taken earliest posting order
+    first, the passes that allocate are exactly the spec's. */
 #include "matcher_index.h"
 #include "matcher_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* One eligible offer of a pass. `key` first: qsort compares it. */
-typedef struct {
-    matcher_rank_key_t key;
-    matcher_offer_t offer;
-    matcher_producer_t producer;
-    uint64_t remaining;
+/* Work counters (matcher_pass_stats). */
+static matcher_pass_stats_t s_stats;
+
+void
+matcher_pass_stats(matcher_pass_stats_t *out)
+{
+    *out = s_stats;
+}
+
+uint64_t
+matcher_pass_evaluated(void)
+{
+    return s_stats.offers_evaluated;
+}
+
+static bool s_use_scan = false;
+
+void
+matcher_pass_use_scan(bool on)
+{
+    s_use_scan = on;
+}
+
+/* One eligible offer of a pass: what ranking and the greedy loop need,
+   small and self-contained so skipped ones can be reused (a pass that
+   visits many offers must not grow its arena with each). */
+typedef struct s_cand_t {
+    matcher_rank_key_t key; /* key.offer_id points at id */
+    uint64_t remaining, min_order;
     bool has_live;
+    struct s_cand_t *next_free;
+    char id[RANTAI_ID_MAX + 1];
+    char commodity[RANTAI_COMMODITY_MAX + 1];
 } s_cand_t;
 
-typedef struct {
-    s_cand_t *v;
-    size_t n, cap;
-} s_cands_t;
-
-static int
-s_cand_cmp(const void *a, const void *b)
-{
-    return matcher_rank_cmp(&((const s_cand_t *) a)->key,
-                            &((const s_cand_t *) b)->key);
-}
-
-static s_cand_t *
-s_cands_push(s_cands_t *c, rantai_arena_t *arena)
-{
-    if (c->n == c->cap) {
-        size_t cap = c->cap == 0 ? 64 : c->cap * 2;
-        s_cand_t *v = rantai_arena_alloc(arena, cap * sizeof(*v));
-        if (c->n > 0) {
-            memcpy(v, c->v, c->n * sizeof(*v));
-        }
-        c->v = v;
-        c->cap = cap;
-    }
-    return &c->v[c->n++];
-}
-
-/* The demand as the rules see it, plus what the pass needs. */
-typedef struct {
-    matcher_demand_view_t view;
-    const Rantai__V1__Demand *msg;
-    double lat, lon;
-} s_demand_ctx_t;
-
-static int
-s_demand_ctx(rantai_arena_t *arena,
+int
+matcher_dctx(rantai_arena_t *arena,
              const matcher_demand_t *d,
-             s_demand_ctx_t *dc)
+             matcher_dctx_t *dc)
 {
     memset(dc, 0, sizeof(*dc));
     const Rantai__V1__Demand *m = (const Rantai__V1__Demand *) rantai_decode(
@@ -90,96 +110,138 @@ s_demand_ctx(rantai_arena_t *arena,
     return 0;
 }
 
-/* Everything needed to evaluate one offer for the demand of a pass. */
-typedef struct {
-    rantai_txn_t *txn;
-    rantai_arena_t *arena;
-    const char *demand_id;
-    const s_demand_ctx_t *dc;
-    int64_t now_ms;
-} s_eval_t;
-
-/* Load offer `oid` with its producer and pair; *out (arena) when it is
-   eligible for the demand, else NULL. Both candidate sources use this, so
-   the index and the scan cannot disagree on eligibility or keys. */
-static int
-s_eval_offer_why(const s_eval_t *ev, const char *oid, s_cand_t **out, int *rule)
+int
+matcher_offer_load(rantai_txn_t *txn,
+                   rantai_arena_t *arena,
+                   const char *oid,
+                   matcher_loaded_t *l)
 {
-    *out = NULL;
-    *rule = 3;
-    s_cand_t *c = RANTAI_ANEW(ev->arena, s_cand_t);
-    memset(c, 0, sizeof(*c));
-    int rc = matcher_offer_get(ev->txn, ev->arena, oid, &c->offer);
-    if (rc == RANTAI_ENOTFOUND) {
-        return 0;
-    }
+    memset(l, 0, sizeof(*l));
+    int rc = matcher_offer_get(txn, arena, oid, &l->offer);
     if (rc != 0) {
         return rc;
     }
-    const matcher_offer_hdr_t *h = &c->offer.h;
-    rc = matcher_producer_get(ev->txn, h->producer_id, &c->producer);
+    const matcher_offer_hdr_t *h = &l->offer.h;
+    rc = matcher_producer_get(txn, h->producer_id, &l->producer);
     if (rc != 0 && rc != RANTAI_ENOTFOUND) {
         return rc;
     }
-    bool registered = rc == 0;
+    l->registered = rc == 0;
+    if ((h->flags & MATCHER_OFFER_HAS_LOCATION) != 0) {
+        l->lat = h->lat;
+        l->lon = h->lon;
+    } else if (l->registered && l->producer.has_location) {
+        l->lat = l->producer.lat;
+        l->lon = l->producer.lon;
+    }
+    return 0;
+}
+
+static uint64_t
+s_remaining(const matcher_offer_hdr_t *h)
+{
+    return (h->flags & MATCHER_OFFER_WITHDRAWN) != 0 ||
+                   h->allocated_norm >= h->capacity_norm
+               ? 0
+               : h->capacity_norm - h->allocated_norm;
+}
+
+int
+matcher_offer_judge(rantai_txn_t *txn,
+                    const char *demand_id,
+                    const matcher_dctx_t *dc,
+                    const char *oid,
+                    const matcher_loaded_t *l,
+                    int64_t now_ms,
+                    matcher_judged_t *j)
+{
+    memset(j, 0, sizeof(*j));
     matcher_pair_t pair;
-    rc = matcher_pair_get(ev->txn, ev->demand_id, oid, &pair);
+    int rc = matcher_pair_get(txn, demand_id, oid, &pair);
     if (rc != 0) {
         return rc;
     }
-    c->has_live = pair.live > 0;
-    c->remaining = (h->flags & MATCHER_OFFER_WITHDRAWN) != 0 ||
-                           h->allocated_norm >= h->capacity_norm
-                       ? 0
-                       : h->capacity_norm - h->allocated_norm;
-    double lat = 0.0, lon = 0.0;
-    if ((h->flags & MATCHER_OFFER_HAS_LOCATION) != 0) {
-        lat = h->lat;
-        lon = h->lon;
-    } else if (registered && c->producer.has_location) {
-        lat = c->producer.lat;
-        lon = c->producer.lon;
-    }
+    const matcher_offer_hdr_t *h = &l->offer.h;
+    j->has_live = pair.live > 0;
+    j->remaining = s_remaining(h);
     matcher_offer_view_t ov = {
         .id = oid,
         .commodity = h->commodity,
         .qty_dim = (rantai_dim_t) h->qty_dim,
         .price_dim = (rantai_dim_t) h->price_dim,
         .price_norm = h->price_norm,
-        .remaining_norm = c->remaining,
+        .remaining_norm = j->remaining,
         .withdrawn = (h->flags & MATCHER_OFFER_WITHDRAWN) != 0,
-        .producer_registered = registered,
-        .certs = c->offer.certs,
+        .producer_registered = l->registered,
+        .certs = l->offer.certs,
         .n_certs = h->n_certs,
         .available_from = h->available_from,
         .available_until = h->available_until,
-        .province = registered ? c->producer.province : "",
+        .province = l->registered ? l->producer.province : "",
         .barred = pair.barred != 0,
     };
-    const s_demand_ctx_t *dc = ev->dc;
-    uint64_t dist = matcher_distance_m(lat, lon, dc->lat, dc->lon);
-    *rule = matcher_eligible(&ov, &dc->view, dist, ev->now_ms);
-    if (*rule != 0) {
-        *out = c; /* for the explanation: which scheme was missing */
-        return 0;
+    j->distance_m = matcher_distance_m(l->lat, l->lon, dc->lat, dc->lon);
+    j->rule = matcher_eligible(&ov, &dc->view, j->distance_m, now_ms);
+    if (j->rule == 0) {
+        j->landed = matcher_landed(h->price_norm,
+                                   dc->msg->transport_milli_idr_per_unit_km,
+                                   j->distance_m);
     }
-    c->key.landed = matcher_landed(
-        h->price_norm, dc->msg->transport_milli_idr_per_unit_km, dist);
-    c->key.distance_m = dist;
-    c->key.offer_id = rantai_arena_strndup(ev->arena, oid, strlen(oid));
-    *out = c;
     return 0;
 }
 
+/* Everything needed to evaluate one offer for the demand of a pass. */
+typedef struct {
+    rantai_txn_t *txn;
+    rantai_arena_t *arena; /* the pass: candidates */
+    rantai_arena_t *tmp;   /* one offer's records, reset before each */
+    const char *demand_id;
+    const matcher_dctx_t *dc;
+    int64_t now_ms;
+    s_cand_t *free; /* candidates the pass skipped, for reuse */
+} s_eval_t;
+
+/* Evaluate offer `oid`: *out (pass arena or reused) when eligible for
+   the demand, else NULL. Both candidate sources use this, so the index
+   and the scan cannot disagree on eligibility or keys. */
 static int
-s_eval_offer(const s_eval_t *ev, const char *oid, s_cand_t **out)
+s_eval_offer(s_eval_t *ev, const char *oid, s_cand_t **out)
 {
-    int rule;
-    int rc = s_eval_offer_why(ev, oid, out, &rule);
-    if (rule != 0) {
-        *out = NULL;
+    *out = NULL;
+    s_stats.offers_evaluated++;
+    rantai_arena_reset(ev->tmp);
+    matcher_loaded_t l;
+    int rc = matcher_offer_load(ev->txn, ev->tmp, oid, &l);
+    if (rc != 0) {
+        return rc == RANTAI_ENOTFOUND ? 0 : rc;
     }
-    return rc;
+    matcher_judged_t j;
+    rc = matcher_offer_judge(ev->txn, ev->demand_id, ev->dc, oid, &l,
+                             ev->now_ms, &j);
+    if (rc != 0 || j.rule != 0) {
+        return rc;
+    }
+    size_t il = strlen(oid);
+    if (il > RANTAI_ID_MAX) {
+        return RANTAI_EINTERNAL;
+    }
+    s_cand_t *c = ev->free;
+    if (c != NULL) {
+        ev->free = c->next_free;
+    } else {
+        c = RANTAI_ANEW(ev->arena, s_cand_t);
+    }
+    memset(c, 0, sizeof(*c));
+    memcpy(c->id, oid, il);
+    strcpy(c->commodity, l.offer.h.commodity);
+    c->key.landed = j.landed;
+    c->key.distance_m = j.distance_m;
+    c->key.offer_id = c->id;
+    c->remaining = j.remaining;
+    c->min_order = l.offer.h.min_order_norm;
+    c->has_live = j.has_live;
+    *out = c;
+    return 0;
 }
 
 static int
@@ -195,28 +257,27 @@ s_eval_cb(void *arg,
     return rc;
 }
 
-static bool s_use_scan = false;
-static uint64_t s_evaluated; /* offers evaluated by index passes */
-
-uint64_t
-matcher_pass_evaluated(void)
-{
-    return s_evaluated;
-}
-
-void
-matcher_pass_use_scan(bool on)
-{
-    s_use_scan = on;
-}
-
-/* The old lookup, kept as a cross-check for tests: every offer whose
-   commodity starts with D's prefix, evaluated, then sorted. */
 static int
-s_candidates_scan(const s_eval_t *ev, s_cands_t *out)
+s_cand_cmp(const void *a, const void *b)
+{
+    return matcher_rank_cmp(&(*(const s_cand_t *const *) a)->key,
+                            &(*(const s_cand_t *const *) b)->key);
+}
+
+/* Candidates in rank order from the index, or from the old full scan of
+   the offers of the demand's prefix, kept as a cross-check for tests. */
+typedef struct {
+    s_cand_t **all;
+    size_t n, pos;
+    matcher_cidx_iter_t *it;
+} s_src_t;
+
+static int
+s_candidates_scan(s_eval_t *ev, s_src_t *src)
 {
     const char *prefix = ev->dc->view.commodity;
     size_t pl = strlen(prefix);
+    size_t cap = 0;
     rantai_cursor_t *cur = NULL;
     int rc = rantai_cursor_open(ev->txn, MDB_OFFERS_BY_COMMODITY, &cur);
     if (rc != 0) {
@@ -229,14 +290,25 @@ s_candidates_scan(const s_eval_t *ev, s_cands_t *out)
         const char *z = memchr(k, 0, kv.size);
         size_t il = z != NULL ? kv.size - (size_t) (z - k) - 1 : 0;
         if (z != NULL && il > 0 && il <= RANTAI_ID_MAX) {
-            char *oid = rantai_arena_strndup(ev->arena, z + 1, il);
+            char oid[RANTAI_ID_MAX + 1];
+            memcpy(oid, z + 1, il);
+            oid[il] = 0;
             s_cand_t *c;
             rc = s_eval_offer(ev, oid, &c);
             if (rc != 0) {
                 break;
             }
             if (c != NULL) {
-                *s_cands_push(out, ev->arena) = *c;
+                if (src->n == cap) {
+                    cap = cap == 0 ? 64 : 2 * cap;
+                    s_cand_t **v =
+                        rantai_arena_alloc(ev->arena, cap * sizeof(*v));
+                    if (src->n > 0) {
+                        memcpy(v, src->all, src->n * sizeof(*v));
+                    }
+                    src->all = v;
+                }
+                src->all[src->n++] = c;
             }
         }
         rc = rantai_cursor_next(cur, &kv, &vv);
@@ -245,27 +317,20 @@ s_candidates_scan(const s_eval_t *ev, s_cands_t *out)
     if (rc != 0 && rc != RANTAI_ENOTFOUND) {
         return rc;
     }
-    if (out->n > 1) {
-        qsort(out->v, out->n, sizeof(*out->v), s_cand_cmp);
+    if (src->n > 1) {
+        qsort(src->all, src->n, sizeof(*src->all), s_cand_cmp);
     }
     return 0;
 }
 
-/* Candidates in rank order from the index (or the scan in tests). */
-typedef struct {
-    s_cands_t all;
-    size_t pos;
-    matcher_cidx_iter_t *it;
-} s_src_t;
-
 static int
-s_src_open(const s_eval_t *ev, s_src_t *src)
+s_src_open(s_eval_t *ev, s_src_t *src)
 {
     memset(src, 0, sizeof(*src));
     if (s_use_scan) {
-        return s_candidates_scan(ev, &src->all);
+        return s_candidates_scan(ev, src);
     }
-    const s_demand_ctx_t *dc = ev->dc;
+    const matcher_dctx_t *dc = ev->dc;
     matcher_cidx_query_t q = {
         .commodity = dc->view.commodity,
         .lat = dc->lat,
@@ -275,8 +340,8 @@ s_src_open(const s_eval_t *ev, s_src_t *src)
         .max_price_norm = dc->view.max_price_norm,
         .max_distance_km = dc->view.max_distance_km,
     };
-    return matcher_cidx_iter_open(ev->txn, ev->arena, &q, s_eval_cb,
-                                  (void *) ev, &src->it);
+    return matcher_cidx_iter_open(ev->txn, ev->arena, &q, s_eval_cb, ev,
+                                  &src->it);
 }
 
 /* Next candidate: 0 with *c, RANTAI_ENOTFOUND at the end. */
@@ -284,10 +349,10 @@ static int
 s_src_next(s_src_t *src, s_cand_t **c)
 {
     if (src->it == NULL) {
-        if (src->pos >= src->all.n) {
+        if (src->pos >= src->n) {
             return RANTAI_ENOTFOUND;
         }
-        *c = &src->all.v[src->pos++];
+        *c = src->all[src->pos++];
         return 0;
     }
     void *v = NULL;
@@ -302,29 +367,30 @@ s_new_alloc(rantai_arena_t *arena,
             uint32_t n,
             const matcher_demand_t *d,
             const s_cand_t *c,
+            const matcher_offer_hdr_t *h,
+            const matcher_producer_t *p,
             uint64_t q,
             int64_t now_ms)
 {
-    const matcher_offer_hdr_t *h = &c->offer.h;
     Rantai__V1__Allocation *a = RANTAI_ANEW(arena, Rantai__V1__Allocation);
     rantai__v1__allocation__init(a);
     a->id = rantai_arena_printf(arena, "%s/%u", did, n);
     a->demand_id = rantai_arena_strndup(arena, did, strlen(did));
     a->buyer_id =
         rantai_arena_strndup(arena, d->h.buyer_id, strlen(d->h.buyer_id));
-    a->offer_id = (char *) c->key.offer_id;
+    a->offer_id = rantai_arena_strndup(arena, c->id, strlen(c->id));
     a->producer_id =
         rantai_arena_strndup(arena, h->producer_id, strlen(h->producer_id));
-    a->cooperative_id = rantai_arena_strndup(
-        arena, c->producer.cooperative_id, strlen(c->producer.cooperative_id));
+    a->cooperative_id = rantai_arena_strndup(arena, p->cooperative_id,
+                                             strlen(p->cooperative_id));
     a->commodity =
         rantai_arena_strndup(arena, h->commodity, strlen(h->commodity));
     a->quantity = matcher_base_qty(arena, h->qty_dim, q);
-    Rantai__V1__Price *p = RANTAI_ANEW(arena, Rantai__V1__Price);
-    rantai__v1__price__init(p);
-    p->idr = h->price_idr;
-    p->per = (Rantai__V1__Unit) h->price_per;
-    a->price = p;
+    Rantai__V1__Price *pr = RANTAI_ANEW(arena, Rantai__V1__Price);
+    rantai__v1__price__init(pr);
+    pr->idr = h->price_idr;
+    pr->per = (Rantai__V1__Unit) h->price_per;
+    a->price = pr;
     a->distance_m = c->key.distance_m;
     a->landed_micro_idr = c->key.landed;
     a->state = RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_PROPOSED;
@@ -332,14 +398,91 @@ s_new_alloc(rantai_arena_t *arena,
     return a;
 }
 
+/* Commit the picks of a pass: allocations, offer and demand records, one
+   match_proposed, and the all-or-nothing demands the picks may unblock. */
+static int
+s_commit(rantai_txn_t *txn,
+         rantai_arena_t *arena,
+         const char *did,
+         matcher_demand_t *d,
+         s_cand_t **pick,
+         const uint64_t *qty,
+         size_t np,
+         int64_t now_ms)
+{
+    uint64_t old_filled = d->h.filled_norm;
+    Rantai__V1__Allocation **allocs =
+        rantai_arena_alloc(arena, np * sizeof(*allocs));
+    for (size_t j = 0; j < np; j++) {
+        s_cand_t *c = pick[j];
+        /* the records as they are now: an earlier pick of this pass
+           cannot share the offer, but nothing is written from a stale
+           copy */
+        matcher_offer_t o;
+        matcher_producer_t p;
+        int rc = matcher_offer_get(txn, arena, c->id, &o);
+        if (rc == 0) {
+            rc = matcher_producer_get(txn, o.h.producer_id, &p);
+        }
+        if (rc != 0) {
+            return rc == RANTAI_ENOTFOUND ? RANTAI_EINTERNAL : rc;
+        }
+        uint32_t n = d->h.next_n++;
+        Rantai__V1__Allocation *a =
+            s_new_alloc(arena, did, n, d, c, &o.h, &p, qty[j], now_ms);
+        rc = matcher_alloc_create(txn, arena, a, did, n);
+        if (rc != 0) {
+            return rc;
+        }
+        o.h.allocated_norm += qty[j];
+        rc = matcher_offer_put(txn, c->id, &o);
+        if (rc != 0) {
+            return rc;
+        }
+        d->h.filled_norm += qty[j];
+        d->h.proposed++;
+        if (!c->has_live) {
+            d->h.live_suppliers++;
+        }
+        allocs[j] = a;
+    }
+    Rantai__V1__MatchProposed *mp =
+        RANTAI_ANEW(arena, Rantai__V1__MatchProposed);
+    rantai__v1__match_proposed__init(mp);
+    mp->demand_id = (char *) did;
+    mp->buyer_id = d->h.buyer_id;
+    mp->n_allocations = np;
+    mp->allocations = allocs;
+    mp->remaining = matcher_base_qty(arena, d->h.dim,
+                                     d->h.quantity_norm - d->h.filled_norm);
+    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
+    ev.body_case = RANTAI__V1__EVENT__BODY_MATCH_PROPOSED;
+    ev.match_proposed = mp;
+    int rc = matcher_emit(txn, &ev, now_ms, NULL);
+    if (rc != 0) {
+        return rc;
+    }
+    /* match_proposed already carries the new remaining: demand_updated
+       only when the status moves */
+    uint32_t status = matcher_demand_live_status(&d->h);
+    rc = matcher_demand_commit(txn, arena, did, d, d->h.status, old_filled,
+                               status, status != d->h.status, now_ms);
+    for (size_t j = 0; rc == 0 && j < np; j++) {
+        /* capacity taken: only all-or-nothing demands can gain (fact 2) */
+        rc = matcher_enqueue_aon(txn, pick[j]->commodity);
+    }
+    return rc;
+}
+
 /* One pass of demand `did`; *allocated says whether it committed. */
 static int
-s_pass(rantai_txn_t *txn,
-       rantai_arena_t *arena,
+s_pass(matcher_core_t *core,
+       rantai_txn_t *txn,
        const char *did,
        int64_t now_ms,
        bool *allocated)
 {
+    rantai_arena_t *arena = core->scratch;
     *allocated = false;
     matcher_demand_t d;
     int rc = matcher_demand_get(txn, arena, did, &d);
@@ -353,15 +496,16 @@ s_pass(rantai_txn_t *txn,
         d.h.filled_norm >= d.h.quantity_norm) {
         return 0;
     }
-    s_demand_ctx_t dc;
-    rc = s_demand_ctx(arena, &d, &dc);
+    matcher_dctx_t dc;
+    rc = matcher_dctx(arena, &d, &dc);
     if (rc == RANTAI_EINVAL) {
         return 0;
     }
     if (rc != 0) {
         return rc;
     }
-    s_eval_t sev = {txn, arena, did, &dc, now_ms};
+    s_stats.passes++;
+    s_eval_t sev = {txn, arena, core->tmp, did, &dc, now_ms, NULL};
     s_src_t src;
     rc = s_src_open(&sev, &src);
     if (rc != 0) {
@@ -379,11 +523,10 @@ s_pass(rantai_txn_t *txn,
         if (rc != 0) {
             break;
         }
-        if (maxs > 0 && s >= maxs && !c->has_live) {
-            continue;
-        }
         uint64_t q = r < c->remaining ? r : c->remaining;
-        if (q < c->offer.h.min_order_norm) {
+        if ((maxs > 0 && s >= maxs && !c->has_live) || q < c->min_order) {
+            c->next_free = sev.free; /* skipped: reusable */
+            sev.free = c;
             continue;
         }
         if (np == cap) {
@@ -403,7 +546,6 @@ s_pass(rantai_txn_t *txn,
         }
     }
     if (src.it != NULL) {
-        s_evaluated += matcher_cidx_iter_evaluated(src.it);
         matcher_cidx_iter_close(src.it);
     }
     if (rc != 0 && rc != RANTAI_ENOTFOUND) {
@@ -412,264 +554,359 @@ s_pass(rantai_txn_t *txn,
     if (np == 0 || (!dc.msg->allow_partial && r > 0)) {
         return 0;
     }
-    uint64_t old_filled = d.h.filled_norm;
-    Rantai__V1__Allocation **allocs =
-        rantai_arena_alloc(arena, np * sizeof(*allocs));
-    for (size_t j = 0; j < np; j++) {
-        s_cand_t *c = pick[j];
-        uint32_t n = d.h.next_n++;
-        Rantai__V1__Allocation *a =
-            s_new_alloc(arena, did, n, &d, c, qty[j], now_ms);
-        rc = matcher_alloc_create(txn, arena, a, did, n);
-        if (rc != 0) {
-            return rc;
+    rc = s_commit(txn, arena, did, &d, pick, qty, np, now_ms);
+    *allocated = rc == 0;
+    return rc;
+}
+
+/* ---- checks of partial demands against touched offers (fact 1) ------ */
+
+/* The offer header of `oid`; RANTAI_ENOTFOUND when none. */
+static int
+s_offer_hdr(rantai_txn_t *txn, const char *oid, matcher_offer_hdr_t *h)
+{
+    rantai_val_t v;
+    int rc = rantai_get(txn, MDB_OFFERS, oid, strlen(oid), &v);
+    if (rc == 0) {
+        if (v.size < sizeof(*h)) {
+            return RANTAI_EINTERNAL;
         }
-        /* re-read: an earlier pick of this pass cannot share the offer,
-           but the record must not be written from a stale copy */
-        matcher_offer_t o;
-        rc = matcher_offer_get(txn, arena, a->offer_id, &o);
-        if (rc != 0) {
-            return rc;
-        }
-        o.h.allocated_norm += qty[j];
-        rc = matcher_offer_put(txn, a->offer_id, &o);
-        if (rc != 0) {
-            return rc;
-        }
-        d.h.filled_norm += qty[j];
-        d.h.proposed++;
-        if (!c->has_live) {
-            d.h.live_suppliers++;
-        }
-        allocs[j] = a;
+        memcpy(h, v.data, sizeof(*h));
     }
-    Rantai__V1__MatchProposed *mp =
-        RANTAI_ANEW(arena, Rantai__V1__MatchProposed);
-    rantai__v1__match_proposed__init(mp);
-    mp->demand_id = (char *) did;
-    mp->buyer_id = d.h.buyer_id;
-    mp->n_allocations = np;
-    mp->allocations = allocs;
-    mp->remaining =
-        matcher_base_qty(arena, d.h.dim, d.h.quantity_norm - d.h.filled_norm);
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_MATCH_PROPOSED;
-    ev.match_proposed = mp;
-    rc = matcher_emit(txn, &ev, now_ms, NULL);
+    return rc;
+}
+
+/* Could offer h pass fact 1's test for some partial demand of remaining
+   r (r = 0: any)? Necessary conditions from the offer alone. */
+static bool
+s_usable(const matcher_offer_hdr_t *h, uint64_t r, int64_t now_ms)
+{
+    uint64_t rem = s_remaining(h);
+    if (rem == 0 || rem < h->min_order_norm ||
+        (r > 0 && r < h->min_order_norm)) {
+        return false;
+    }
+    return h->available_until == 0 || h->available_until >= now_ms;
+}
+
+/* Fact 1's test of partial demand (d, dc) against offer oid. */
+static int
+s_check_offer(matcher_core_t *core,
+              rantai_txn_t *txn,
+              const char *did,
+              const matcher_demand_t *d,
+              const matcher_dctx_t *dc,
+              const char *oid,
+              int64_t now_ms,
+              bool *hit)
+{
+    *hit = false;
+    s_stats.checks++;
+    rantai_arena_reset(core->tmp);
+    matcher_loaded_t l;
+    int rc = matcher_offer_load(txn, core->tmp, oid, &l);
     if (rc != 0) {
+        return rc == RANTAI_ENOTFOUND ? 0 : rc;
+    }
+    matcher_judged_t j;
+    rc = matcher_offer_judge(txn, did, dc, oid, &l, now_ms, &j);
+    if (rc != 0 || j.rule != 0) {
         return rc;
     }
-    /* match_proposed already carries the new remaining: demand_updated
-       only when the status moves */
-    uint32_t status = matcher_demand_live_status(&d.h);
-    rc = matcher_demand_commit(txn, arena, did, &d, d.h.status, old_filled,
-                               status, status != d.h.status, now_ms);
-    if (rc != 0) {
-        return rc;
-    }
-    for (size_t j = 0; j < np; j++) {
-        rc = matcher_enqueue_prefixes(txn, pick[j]->offer.h.commodity);
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    *allocated = true;
+    uint64_t r = d->h.quantity_norm - d->h.filled_norm;
+    uint32_t maxs = dc->msg->max_suppliers;
+    uint64_t q = r < j.remaining ? r : j.remaining;
+    *hit = (maxs == 0 || d->h.live_suppliers < maxs || j.has_live) &&
+           q >= l.offer.h.min_order_norm;
     return 0;
 }
 
-int
-matcher_settle(matcher_core_t *core, rantai_txn_t *txn, int64_t now_ms)
+/* Demand did as a CHECK candidate: *d and *dc loaded (scratch); *skip
+   when it is not OPEN with something left, or its max_price is broken;
+   *aon when it is all-or-nothing. */
+static int
+s_check_load(matcher_core_t *core,
+             rantai_txn_t *txn,
+             const char *did,
+             matcher_demand_t *d,
+             matcher_dctx_t *dc,
+             bool *skip,
+             bool *aon)
+{
+    *skip = true;
+    *aon = false;
+    int rc = matcher_demand_get(txn, core->scratch, did, d);
+    if (rc != 0) {
+        return rc == RANTAI_ENOTFOUND ? 0 : rc;
+    }
+    if (d->h.status != RANTAI__V1__DEMAND_STATUS__DEMAND_STATUS_OPEN ||
+        d->h.filled_norm >= d->h.quantity_norm) {
+        return 0;
+    }
+    rc = matcher_dctx(core->scratch, d, dc);
+    if (rc == RANTAI_EINVAL) {
+        return 0;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    *skip = false;
+    *aon = !dc->msg->allow_partial;
+    return 0;
+}
+
+/* The OPEN partial demands of touched offer oid's prefixes that are not
+   queued yet: queued CHECK when the offer passes their test now. */
+static int
+s_touched_offer(matcher_core_t *core,
+                rantai_txn_t *txn,
+                const char *oid,
+                int64_t now_ms)
+{
+    matcher_offer_hdr_t h;
+    int rc = s_offer_hdr(txn, oid, &h);
+    if (rc != 0 || !s_usable(&h, 0, now_ms)) {
+        return rc == RANTAI_ENOTFOUND ? 0 : rc;
+    }
+    size_t len = strlen(h.commodity);
+    for (size_t pl = 2; pl <= len && rc == 0; pl++) {
+        uint8_t k[RANTAI_COMMODITY_MAX + 2];
+        memcpy(k, h.commodity, pl);
+        k[pl] = 0;
+        rantai_cursor_t *cur = NULL;
+        rc = rantai_cursor_open(txn, MDB_OPEN_BY_COMMODITY, &cur);
+        if (rc != 0) {
+            return rc;
+        }
+        rantai_val_t kv, vv;
+        rc = rantai_cursor_seek(cur, k, pl + 1, &kv, &vv);
+        while (rc == 0 && kv.size == pl + 9 &&
+               memcmp(kv.data, k, pl + 1) == 0) {
+            uint8_t qk[8];
+            memcpy(qk, (const uint8_t *) kv.data + pl + 1, 8);
+            char did[RANTAI_ID_MAX + 1];
+            size_t il = vv.size > RANTAI_ID_MAX ? RANTAI_ID_MAX : vv.size;
+            memcpy(did, vv.data, il);
+            did[il] = 0;
+            rantai_val_t qv, dv;
+            rc = rantai_get(txn, MDB_QUEUE, qk, 8, &qv);
+            if (rc == RANTAI_ENOTFOUND) {
+                /* the header alone rules most demands out */
+                matcher_demand_hdr_t dh;
+                rc = rantai_get(txn, MDB_DEMANDS, did, il, &dv);
+                if (rc == 0 && dv.size >= sizeof(dh)) {
+                    memcpy(&dh, dv.data, sizeof(dh));
+                    uint64_t r = dh.quantity_norm > dh.filled_norm
+                                     ? dh.quantity_norm - dh.filled_norm
+                                     : 0;
+                    if (r > 0 && dh.dim == h.qty_dim &&
+                        s_usable(&h, r, now_ms)) {
+                        matcher_demand_t d;
+                        matcher_dctx_t dc;
+                        bool skip, aon, hit = false;
+                        rc = s_check_load(core, txn, did, &d, &dc, &skip, &aon);
+                        if (rc == 0 && !skip && !aon) {
+                            rc = s_check_offer(core, txn, did, &d, &dc, oid,
+                                               now_ms, &hit);
+                        }
+                        if (rc == 0 && !skip && (aon || hit)) {
+                            rc =
+                                aon ? matcher_enqueue(txn, dh.order, did)
+                                    : matcher_enqueue_check(txn, dh.order, did);
+                        }
+                        rantai_arena_reset(core->scratch);
+                    }
+                } else if (rc == RANTAI_ENOTFOUND) {
+                    rc = 0;
+                }
+            }
+            if (rc == 0) {
+                rc = rantai_cursor_next(cur, &kv, &vv);
+            }
+        }
+        rantai_cursor_close(&cur);
+        rc = rc == RANTAI_ENOTFOUND ? 0 : rc;
+    }
+    return rc;
+}
+
+/* Visit MDB_TOUCHED in key order: fn for each offer id until it fails or
+   sets *stop. */
+typedef int(s_touched_fn)(void *arg, const char *oid, bool *stop);
+
+static int
+s_touched_each(rantai_txn_t *txn, s_touched_fn *fn, void *arg)
+{
+    char oid[RANTAI_ID_MAX + 1] = "";
+    size_t ol = 0;
+    bool stop = false;
+    while (!stop) {
+        rantai_cursor_t *cur = NULL;
+        int rc = rantai_cursor_open(txn, MDB_TOUCHED, &cur);
+        if (rc != 0) {
+            return rc;
+        }
+        rantai_val_t kv, vv;
+        rc = rantai_cursor_seek(cur, ol > 0 ? oid : MATCHER_SENTINEL,
+                                ol > 0 ? ol : 1, &kv, &vv);
+        if (rc == 0 &&
+            ((ol > 0 && kv.size == ol && memcmp(kv.data, oid, ol) == 0) ||
+             matcher_is_sentinel(kv.data, kv.size))) {
+            rc = rantai_cursor_next(cur, &kv, &vv); /* past the last one */
+        }
+        if (rc == 0) {
+            ol = kv.size > RANTAI_ID_MAX ? RANTAI_ID_MAX : kv.size;
+            memcpy(oid, kv.data, ol);
+            oid[ol] = 0;
+        }
+        /* closed before fn: fn writes other databases */
+        rantai_cursor_close(&cur);
+        if (rc == RANTAI_ENOTFOUND) {
+            return 0;
+        }
+        if (rc == 0) {
+            rc = fn(arg, oid, &stop);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    matcher_core_t *core;
+    rantai_txn_t *txn;
+    int64_t now_ms;
+    const char *did;
+    const matcher_demand_t *d;
+    const matcher_dctx_t *dc;
+    bool hit;
+} s_touch_arg_t;
+
+static int
+s_scan_cb(void *arg, const char *oid, bool *stop)
+{
+    s_touch_arg_t *a = arg;
+    (void) stop;
+    return s_touched_offer(a->core, a->txn, oid, a->now_ms);
+}
+
+static int
+s_recheck_cb(void *arg, const char *oid, bool *stop)
+{
+    s_touch_arg_t *a = arg;
+    matcher_offer_hdr_t h;
+    int rc = s_offer_hdr(a->txn, oid, &h);
+    if (rc != 0) {
+        return rc == RANTAI_ENOTFOUND ? 0 : rc;
+    }
+    const matcher_demand_hdr_t *dh = &a->d->h;
+    size_t pl = strlen(dh->commodity);
+    if (strncmp(h.commodity, dh->commodity, pl) != 0 || h.qty_dim != dh->dim ||
+        !s_usable(&h, dh->quantity_norm - dh->filled_norm, a->now_ms)) {
+        return 0;
+    }
+    rc = s_check_offer(a->core, a->txn, a->did, a->d, a->dc, oid, a->now_ms,
+                       &a->hit);
+    *stop = a->hit;
+    return rc;
+}
+
+/* A CHECK entry's turn: does a touched offer still pass its test? */
+static int
+s_recheck(matcher_core_t *core,
+          rantai_txn_t *txn,
+          const char *did,
+          int64_t now_ms,
+          bool *run)
+{
+    matcher_demand_t d;
+    matcher_dctx_t dc;
+    bool skip, aon;
+    int rc = s_check_load(core, txn, did, &d, &dc, &skip, &aon);
+    *run = rc == 0 && !skip && aon; /* all-or-nothing: always */
+    if (rc != 0 || skip || aon) {
+        return rc;
+    }
+    s_touch_arg_t a = {core, txn, now_ms, did, &d, &dc, false};
+    rc = s_touched_each(txn, s_recheck_cb, &a);
+    *run = a.hit;
+    return rc;
+}
+
+static int
+s_touched_clear(rantai_txn_t *txn)
 {
     for (;;) {
         rantai_cursor_t *cur = NULL;
-        int rc = rantai_cursor_open(txn, MDB_QUEUE, &cur);
+        int rc = rantai_cursor_open(txn, MDB_TOUCHED, &cur);
         if (rc != 0) {
             return rc;
         }
         rantai_val_t kv, vv;
         rc = rantai_cursor_seek(cur, NULL, 0, &kv, &vv);
-        char did[RANTAI_ID_MAX + 1];
-        uint8_t key[8];
+        if (rc == 0 && matcher_is_sentinel(kv.data, kv.size)) {
+            rc = rantai_cursor_next(cur, &kv, &vv);
+        }
         if (rc == 0) {
-            size_t il = vv.size > RANTAI_ID_MAX ? RANTAI_ID_MAX : vv.size;
-            memcpy(did, vv.data, il);
-            did[il] = 0;
-            memcpy(key, kv.data, kv.size < 8 ? kv.size : 8);
+            rc = rantai_cursor_del(cur);
         }
         rantai_cursor_close(&cur);
-        if (rc == RANTAI_ENOTFOUND) {
-            return 0;
-        }
         if (rc != 0) {
-            return rc;
-        }
-        rc = rantai_del(txn, MDB_QUEUE, key, 8);
-        if (rc != 0) {
-            return rc;
-        }
-        bool allocated;
-        rc = s_pass(txn, core->scratch, did, now_ms, &allocated);
-        rantai_arena_reset(core->scratch);
-        if (rc != 0) {
-            return rc;
+            return rc == RANTAI_ENOTFOUND ? 0 : rc;
         }
     }
-}
-
-/* ---- explanation (GetDemandState) ---------------------------------- */
-
-static void
-s_add_scheme(Rantai__V1__DemandExplanation *x, rantai_arena_t *arena, int sc)
-{
-    for (size_t i = 0; i < x->n_missing_schemes; i++) {
-        if ((int) x->missing_schemes[i] == sc) {
-            return;
-        }
-    }
-    Rantai__V1__Certification *v =
-        rantai_arena_alloc(arena, (x->n_missing_schemes + 1) * sizeof(*v));
-    if (x->n_missing_schemes > 0) {
-        memcpy(v, x->missing_schemes, x->n_missing_schemes * sizeof(*v));
-    }
-    v[x->n_missing_schemes++] = (Rantai__V1__Certification) sc;
-    x->missing_schemes = v;
 }
 
 int
-matcher_explain(rantai_txn_t *txn,
-                rantai_arena_t *arena,
-                const char *did,
-                int64_t now_ms,
-                size_t max_offers,
-                Rantai__V1__DemandExplanation **out)
+matcher_settle(matcher_core_t *core, rantai_txn_t *txn, int64_t now_ms)
 {
-    *out = NULL;
-    matcher_demand_t d;
-    int rc = matcher_demand_get(txn, arena, did, &d);
-    if (rc != 0) {
-        return rc;
+    int rc = matcher_elig_times_fire(txn, now_ms, NULL);
+    if (rc == 0) {
+        s_touch_arg_t a = {core, txn, now_ms, NULL, NULL, NULL, false};
+        rc = s_touched_each(txn, s_scan_cb, &a);
     }
-    s_demand_ctx_t dc;
-    rc = s_demand_ctx(arena, &d, &dc);
-    if (rc != 0 && rc != RANTAI_EINVAL) {
-        return rc;
-    }
-    Rantai__V1__DemandExplanation *x =
-        RANTAI_ANEW(arena, Rantai__V1__DemandExplanation);
-    rantai__v1__demand_explanation__init(x);
-    x->within_km = dc.view.max_distance_km;
-    *out = x;
-    if (rc == RANTAI_EINVAL) {
-        return 0; /* a broken max_price: nothing can match, nothing to say */
-    }
-    s_eval_t ev = {txn, arena, did, &dc, now_ms};
-    const char *prefix = dc.view.commodity;
-    size_t pl = strlen(prefix);
-    s_cands_t elig = {0};
-    rantai_cursor_t *cur = NULL;
-    rc = rantai_cursor_open(txn, MDB_OFFERS_BY_COMMODITY, &cur);
-    if (rc != 0) {
-        return rc;
-    }
-    rantai_val_t kv, vv;
-    rc = rantai_cursor_seek(cur, prefix, pl, &kv, &vv);
-    while (rc == 0 && kv.size >= pl && memcmp(kv.data, prefix, pl) == 0) {
-        if (x->candidates >= max_offers) {
-            x->capped = true;
+    while (rc == 0) {
+        rantai_cursor_t *cur = NULL;
+        rc = rantai_cursor_open(txn, MDB_QUEUE, &cur);
+        if (rc != 0) {
+            return rc;
+        }
+        rantai_val_t kv, vv;
+        rc = rantai_cursor_seek(cur, NULL, 0, &kv, &vv);
+        if (rc == 0 && matcher_is_sentinel(kv.data, kv.size)) {
+            rc = rantai_cursor_next(cur, &kv, &vv);
+        }
+        char did[RANTAI_ID_MAX + 1];
+        int mode = MATCHER_QUEUE_FULL;
+        if (rc == 0) {
+            size_t il = vv.size > 0 ? vv.size - 1 : 0;
+            il = il > RANTAI_ID_MAX ? RANTAI_ID_MAX : il;
+            if (vv.size > 0) {
+                mode = ((const uint8_t *) vv.data)[0];
+                memcpy(did, (const uint8_t *) vv.data + 1, il);
+            }
+            did[il] = 0;
+            rc = rantai_cursor_del(cur);
+        }
+        rantai_cursor_close(&cur);
+        if (rc != 0) {
             break;
         }
-        const char *z = memchr(kv.data, 0, kv.size);
-        size_t il =
-            z != NULL ? kv.size - (size_t) (z - (const char *) kv.data) - 1 : 0;
-        if (z != NULL && il > 0 && il <= RANTAI_ID_MAX) {
-            char *oid = rantai_arena_strndup(arena, z + 1, il);
-            s_cand_t *c;
-            int rule;
-            rc = s_eval_offer_why(&ev, oid, &c, &rule);
-            if (rc != 0) {
-                break;
-            }
-            x->candidates++;
-            switch (rule) {
-                case 0:
-                    x->eligible++;
-                    *s_cands_push(&elig, arena) = *c;
-                    break;
-                case 2:
-                    x->wrong_dimension++;
-                    break;
-                case 3:
-                    x->no_capacity++;
-                    break;
-                case 4:
-                    x->above_max_price++;
-                    break;
-                case 5:
-                    x->missing_certification++;
-                    /* name the first required scheme the offer lacks */
-                    for (size_t i = 0; c != NULL && i < dc.view.n_required;
-                         i++) {
-                        int sc = dc.view.required_certs[i];
-                        int64_t at = dc.view.deliver_by != 0
-                                         ? dc.view.deliver_by
-                                         : now_ms;
-                        bool ok = false;
-                        for (uint32_t j = 0; j < c->offer.h.n_certs; j++) {
-                            const matcher_cert_t *ct = &c->offer.certs[j];
-                            ok = ok ||
-                                 (ct->scheme == sc && (ct->valid_until == 0 ||
-                                                       ct->valid_until >= at));
-                        }
-                        if (!ok) {
-                            s_add_scheme(x, arena, sc);
-                            break;
-                        }
-                    }
-                    break;
-                case 6:
-                    x->too_far++;
-                    break;
-                case 7:
-                    x->not_available_in_time++;
-                    break;
-                case 8:
-                    x->outside_origin++;
-                    break;
-                case 9:
-                    x->declined_or_expired++;
-                    break;
-                default:
-                    break;
-            }
+        bool run = true, allocated;
+        if (mode == MATCHER_QUEUE_CHECK) {
+            rc = s_recheck(core, txn, did, now_ms, &run);
+            rantai_arena_reset(core->scratch);
+            s_stats.check_skips += run ? 0 : 1;
         }
-        rc = rantai_cursor_next(cur, &kv, &vv);
-    }
-    rantai_cursor_close(&cur);
-    if (rc != 0 && rc != RANTAI_ENOTFOUND) {
-        return rc;
-    }
-    /* the pass over the eligible ones, counting what it skipped */
-    if (elig.n > 1) {
-        qsort(elig.v, elig.n, sizeof(*elig.v), s_cand_cmp);
-    }
-    uint64_t r = d.h.quantity_norm > d.h.filled_norm
-                     ? d.h.quantity_norm - d.h.filled_norm
-                     : 0;
-    uint32_t s = d.h.live_suppliers;
-    uint32_t maxs = dc.msg->max_suppliers;
-    for (size_t i = 0; i < elig.n && r > 0; i++) {
-        const s_cand_t *c = &elig.v[i];
-        if (maxs > 0 && s >= maxs && !c->has_live) {
-            x->supplier_limit++;
-            continue;
+        if (rc == 0 && run && did[0] != 0) {
+            rc = s_pass(core, txn, did, now_ms, &allocated);
+            rantai_arena_reset(core->scratch);
         }
-        uint64_t q = r < c->remaining ? r : c->remaining;
-        if (q < c->offer.h.min_order_norm) {
-            x->min_order_too_big++;
-            continue;
-        }
-        r -= q;
-        s += c->has_live ? 0 : 1;
     }
-    return 0;
+    if (rc == RANTAI_ENOTFOUND) {
+        rc = s_touched_clear(txn);
+    }
+    return rc;
 }

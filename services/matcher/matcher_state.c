@@ -316,6 +316,7 @@ static int
 s_open_index(rantai_txn_t *txn,
              const char *id,
              const matcher_demand_hdr_t *h,
+             bool aon,
              bool add)
 {
     uint8_t k[MATCHER_KEY_MAX];
@@ -336,6 +337,13 @@ s_open_index(rantai_txn_t *txn,
     if (rc != 0 && rc != RANTAI_ENOTFOUND) {
         return rc;
     }
+    if (aon || !add) {
+        rc = add ? rantai_put(txn, MDB_OPEN_AON, k, cl + 9, id, il)
+                 : rantai_del(txn, MDB_OPEN_AON, k, cl + 9);
+        if (rc != 0 && rc != RANTAI_ENOTFOUND) {
+            return rc;
+        }
+    }
     if (h->deliver_by != 0) {
         rantai_be64_put(k, (uint64_t) h->deliver_by);
         memcpy(k + 8, id, il);
@@ -346,6 +354,17 @@ s_open_index(rantai_txn_t *txn,
         }
     }
     return matcher_counter_add(txn, "open_demands", add ? 1 : -1);
+}
+
+/* All-or-nothing (allow_partial false)? A record that does not decode
+   counts as one: those always get full passes, the safe side. */
+static bool
+s_demand_aon(rantai_arena_t *arena, const matcher_demand_t *d)
+{
+    const Rantai__V1__Demand *m = (const Rantai__V1__Demand *) rantai_decode(
+        &rantai__v1__demand__descriptor, d->packed, d->h.packed_len,
+        (size_t) d->h.packed_len + 1, arena);
+    return m == NULL || !m->allow_partial;
 }
 
 int
@@ -363,7 +382,8 @@ matcher_demand_commit(rantai_txn_t *txn,
     const uint32_t open = RANTAI__V1__DEMAND_STATUS__DEMAND_STATUS_OPEN;
     int rc;
     if ((old_status == open) != (status == open)) {
-        rc = s_open_index(txn, id, &d->h, status == open);
+        bool add = status == open;
+        rc = s_open_index(txn, id, &d->h, add && s_demand_aon(arena, d), add);
         if (rc != 0) {
             return rc;
         }
@@ -390,16 +410,42 @@ matcher_demand_commit(rantai_txn_t *txn,
     return matcher_emit(txn, &ev, now_ms, NULL);
 }
 
-int
-matcher_enqueue(rantai_txn_t *txn, uint64_t order, const char *demand_id)
+static int
+s_queue_put(rantai_txn_t *txn, uint64_t order, const char *demand_id, int mode)
 {
     uint8_t k[8];
+    uint8_t v[RANTAI_ID_MAX + 2];
+    size_t il = strlen(demand_id);
+    if (il > RANTAI_ID_MAX) {
+        return RANTAI_EINTERNAL;
+    }
     rantai_be64_put(k, order);
-    return rantai_put(txn, MDB_QUEUE, k, 8, demand_id, strlen(demand_id));
+    if (mode == MATCHER_QUEUE_CHECK) {
+        rantai_val_t old;
+        int rc = rantai_get(txn, MDB_QUEUE, k, 8, &old);
+        if (rc != RANTAI_ENOTFOUND) {
+            return rc; /* queued already (FULL or CHECK), or an error */
+        }
+    }
+    v[0] = (uint8_t) mode;
+    memcpy(v + 1, demand_id, il);
+    return rantai_put(txn, MDB_QUEUE, k, 8, v, il + 1);
 }
 
 int
-matcher_enqueue_prefixes(rantai_txn_t *txn, const char *commodity)
+matcher_enqueue(rantai_txn_t *txn, uint64_t order, const char *demand_id)
+{
+    return s_queue_put(txn, order, demand_id, MATCHER_QUEUE_FULL);
+}
+
+int
+matcher_enqueue_check(rantai_txn_t *txn, uint64_t order, const char *demand_id)
+{
+    return s_queue_put(txn, order, demand_id, MATCHER_QUEUE_CHECK);
+}
+
+int
+matcher_enqueue_aon(rantai_txn_t *txn, const char *commodity)
 {
     size_t len = strlen(commodity);
     for (size_t pl = 2; pl <= len; pl++) {
@@ -407,7 +453,7 @@ matcher_enqueue_prefixes(rantai_txn_t *txn, const char *commodity)
         memcpy(k, commodity, pl);
         k[pl] = 0;
         rantai_cursor_t *cur = NULL;
-        int rc = rantai_cursor_open(txn, MDB_OPEN_BY_COMMODITY, &cur);
+        int rc = rantai_cursor_open(txn, MDB_OPEN_AON, &cur);
         if (rc != 0) {
             return rc;
         }
@@ -432,6 +478,222 @@ matcher_enqueue_prefixes(rantai_txn_t *txn, const char *commodity)
         }
     }
     return 0;
+}
+
+int
+matcher_offer_touched(rantai_txn_t *txn, const char *id, const char *commodity)
+{
+    int rc = matcher_enqueue_aon(txn, commodity);
+    if (rc == 0) {
+        rc = rantai_put(txn, MDB_TOUCHED, id, strlen(id), s_empty, 1);
+    }
+    return rc;
+}
+
+/* ---- eligibility times ----------------------------------------------
+
+   Rule 7 (available_until >= now) and rule 5 without deliver_by
+   (valid_until >= now) make an offer ineligible by the clock alone, with
+   no event to queue anyone. Losing an offer cannot let a partial demand's
+   pass allocate (matcher_pass.c), but it can an all-or-nothing one's: the
+   greedy pass no longer spends R on it, or a min_order / max_suppliers
+   skip lands elsewhere. So each such time t of a live offer is kept here,
+   and the first settle at a time after t re-queues the OPEN
+   all-or-nothing demands of the offer's prefixes. This goes beyond
+   MATCHING.md's trigger list only to uphold its "afterwards every OPEN
+   demand is stable". */
+
+static size_t
+s_elig_key(uint8_t *k, int64_t t, const char *id)
+{
+    size_t il = strlen(id);
+    rantai_be64_put(k, (uint64_t) t);
+    memcpy(k + 8, id, il);
+    return 8 + il;
+}
+
+static int
+s_elig_apply(rantai_txn_t *txn,
+             const char *id,
+             const matcher_offer_t *o,
+             bool add)
+{
+    uint8_t k[8 + RANTAI_ID_MAX + 1];
+    int rc = 0;
+    /* t <= 0: never eligible (negative) or no limit (0): nothing ends */
+    for (uint32_t i = 0; rc == 0 && i <= o->h.n_certs; i++) {
+        int64_t t =
+            i == o->h.n_certs ? o->h.available_until : o->certs[i].valid_until;
+        if (t <= 0) {
+            continue;
+        }
+        size_t kl = s_elig_key(k, t, id);
+        rc = add ? rantai_put(txn, MDB_ELIG_TIMES, k, kl, s_empty, 1)
+                 : rantai_del(txn, MDB_ELIG_TIMES, k, kl);
+        rc = rc == RANTAI_ENOTFOUND ? 0 : rc;
+    }
+    return rc;
+}
+
+int
+matcher_elig_times_sync(rantai_txn_t *txn,
+                        const char *id,
+                        const matcher_offer_t *old,
+                        const matcher_offer_t *now)
+{
+    int rc = old != NULL ? s_elig_apply(txn, id, old, false) : 0;
+    if (rc == 0 && now != NULL) {
+        rc = s_elig_apply(txn, id, now, true);
+    }
+    return rc;
+}
+
+/* First entry of the index: 0 with its time and offer id. */
+static int
+s_elig_first(rantai_txn_t *txn, uint8_t *k, size_t *kl)
+{
+    rantai_cursor_t *cur = NULL;
+    int rc = rantai_cursor_open(txn, MDB_ELIG_TIMES, &cur);
+    if (rc != 0) {
+        return rc;
+    }
+    rantai_val_t kv, vv;
+    rc = rantai_cursor_seek(cur, NULL, 0, &kv, &vv);
+    if (rc == 0) {
+        if (kv.size <= 8 || kv.size > 8 + RANTAI_ID_MAX) {
+            rc = RANTAI_EINTERNAL;
+        } else {
+            memcpy(k, kv.data, kv.size);
+            k[kv.size] = 0;
+            *kl = kv.size;
+        }
+    }
+    rantai_cursor_close(&cur);
+    return rc;
+}
+
+bool
+matcher_elig_times_due(rantai_txn_t *txn, int64_t now_ms)
+{
+    uint8_t k[8 + RANTAI_ID_MAX + 1];
+    size_t kl;
+    return s_elig_first(txn, k, &kl) == 0 &&
+           (int64_t) rantai_be64_get(k) < now_ms;
+}
+
+int
+matcher_elig_times_fire(rantai_txn_t *txn, int64_t now_ms, size_t *fired)
+{
+    size_t n = 0;
+    int rc;
+    for (;;) {
+        uint8_t k[8 + RANTAI_ID_MAX + 1];
+        size_t kl;
+        rc = s_elig_first(txn, k, &kl);
+        if (rc != 0 || (int64_t) rantai_be64_get(k) >= now_ms) {
+            break;
+        }
+        rantai_val_t v;
+        matcher_offer_hdr_t h;
+        rc = rantai_get(txn, MDB_OFFERS, k + 8, kl - 8, &v);
+        if (rc == 0 && v.size >= sizeof(h)) {
+            memcpy(&h, v.data, sizeof(h));
+            if ((h.flags & MATCHER_OFFER_WITHDRAWN) == 0) {
+                rc = matcher_enqueue_aon(txn, h.commodity);
+            }
+        } else if (rc == RANTAI_ENOTFOUND) {
+            rc = 0;
+        }
+        if (rc == 0) {
+            rc = rantai_del(txn, MDB_ELIG_TIMES, k, kl);
+        }
+        if (rc != 0) {
+            break;
+        }
+        n++;
+    }
+    if (fired != NULL) {
+        *fired = n;
+    }
+    return rc == RANTAI_ENOTFOUND ? 0 : rc;
+}
+
+static int s_aux_build(rantai_txn_t *txn, rantai_arena_t *arena);
+
+int
+matcher_aux_ensure(rantai_txn_t *txn)
+{
+    if (rantai_meta_u64(txn, "aux_version") == 1) {
+        return 0;
+    }
+    rantai_arena_t *arena = rantai_arena_new();
+    int rc = s_aux_build(txn, arena);
+    rantai_arena_destroy(&arena);
+    if (rc == 0) {
+        rc = rantai_put(txn, MDB_QUEUE, MATCHER_SENTINEL, 8, s_empty, 1);
+    }
+    if (rc == 0) {
+        rc = rantai_put(txn, MDB_TOUCHED, MATCHER_SENTINEL, 1, s_empty, 1);
+    }
+    return rc == 0 ? rantai_meta_put_u64(txn, "aux_version", 1) : rc;
+}
+
+/* One pass over the OPEN demands and one over the offers, the arena
+   reset after each record. */
+static int
+s_aux_build(rantai_txn_t *txn, rantai_arena_t *arena)
+{
+    /* all-or-nothing OPEN demands */
+    rantai_cursor_t *cur = NULL;
+    int rc = rantai_cursor_open(txn, MDB_OPEN_BY_COMMODITY, &cur);
+    rantai_val_t kv, vv;
+    if (rc == 0) {
+        rc = rantai_cursor_seek(cur, NULL, 0, &kv, &vv);
+    }
+    while (rc == 0) {
+        char id[RANTAI_ID_MAX + 1];
+        size_t il = vv.size > RANTAI_ID_MAX ? RANTAI_ID_MAX : vv.size;
+        memcpy(id, vv.data, il);
+        id[il] = 0;
+        matcher_demand_t d;
+        rc = matcher_demand_get(txn, arena, id, &d);
+        if (rc == 0 && s_demand_aon(arena, &d)) {
+            rc = rantai_put(txn, MDB_OPEN_AON, kv.data, kv.size, id, il);
+        }
+        rantai_arena_reset(arena);
+        if (rc == 0) {
+            rc = rantai_cursor_next(cur, &kv, &vv);
+        }
+    }
+    rantai_cursor_close(&cur);
+    if (rc != RANTAI_ENOTFOUND) {
+        return rc;
+    }
+    /* eligibility times of the offers not withdrawn */
+    rc = rantai_cursor_open(txn, MDB_OFFERS, &cur);
+    if (rc == 0) {
+        rc = rantai_cursor_seek(cur, NULL, 0, &kv, &vv);
+    }
+    while (rc == 0) {
+        char id[RANTAI_ID_MAX + 1];
+        size_t il = kv.size > RANTAI_ID_MAX ? RANTAI_ID_MAX : kv.size;
+        memcpy(id, kv.data, il);
+        id[il] = 0;
+        matcher_offer_t o;
+        rc = matcher_offer_get(txn, arena, id, &o);
+        if (rc == 0 && (o.h.flags & MATCHER_OFFER_WITHDRAWN) == 0) {
+            rc = s_elig_apply(txn, id, &o, true);
+        }
+        rantai_arena_reset(arena);
+        if (rc == 0) {
+            rc = rantai_cursor_seek(cur, id, il, &kv, &vv);
+        }
+        if (rc == 0) {
+            rc = rantai_cursor_next(cur, &kv, &vv);
+        }
+    }
+    rantai_cursor_close(&cur);
+    return rc == RANTAI_ENOTFOUND ? 0 : rc;
 }
 
 static bool
@@ -496,7 +758,7 @@ matcher_alloc_transition(rantai_txn_t *txn,
                 o.h.allocated_norm > q ? o.h.allocated_norm - q : 0;
             rc = matcher_offer_put(txn, a->offer_id, &o);
             if (rc == 0) {
-                rc = matcher_enqueue_prefixes(txn, o.h.commodity);
+                rc = matcher_offer_touched(txn, a->offer_id, o.h.commodity);
             }
         } else if (rc == RANTAI_ENOTFOUND) {
             rc = 0;

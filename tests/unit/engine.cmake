@@ -7,3 +7,6 @@ rantai_unit_test(test_matcher_replay
   ${CMAKE_CURRENT_LIST_DIR}/test_matcher_replay.c LIBS matcher_core m)
 rantai_unit_test(test_matcher_engine
   ${CMAKE_CURRENT_LIST_DIR}/test_matcher_engine.c LIBS matcher_core m)
+# Settling: bounded work with many OPEN demands, clock-driven re-queue.
+rantai_unit_test(test_matcher_settle
+  ${CMAKE_CURRENT_LIST_DIR}/test_matcher_settle.c LIBS matcher_core m)
