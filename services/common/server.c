@@ -1,5 +1,6 @@
 /*  server.c - the process every service runs: settings, store, sockets,
-    the group-commit request loop, feeds, timers, HTTP and signals. */
+    the poll loop, feeds, timers, HTTP and signals. The group-commit
+    request path the loop calls is server_batch.c. */
 #include "server.h"
 
 #include "auth.h"
@@ -9,6 +10,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "rantai/err.h"
+#include "server_int.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -24,10 +26,8 @@
 #include <systemd/sd-daemon.h>
 #endif
 
-#define S_ENV_MAX     8 /* routing envelope frames kept per request */
-#define S_READERS_MAX 8
-#define S_PUMP_MS     100   /* feed timer: heartbeats, blocked peers */
-#define S_MAINT_MS    10000 /* reader check, retention */
+#define S_PUMP_MS  100   /* feed timer: heartbeats, blocked peers */
+#define S_MAINT_MS 10000 /* reader check, retention */
 
 const rantai_setting_t rantai_server_settings[] = {
     {"service/api", "api", RANTAI_CFG_ENDPOINT, "tcp://127.0.0.1:7401", 0, 0,
@@ -68,44 +68,6 @@ const rantai_setting_t rantai_server_settings[] = {
      "log line format"},
     {NULL, NULL, 0, NULL, 0, 0, NULL, NULL}};
 
-typedef struct {
-    void *socket;
-    rantai_reader_fn *fn;
-    void *arg;
-} s_reader_t;
-
-typedef struct {
-    zmq_msg_t env[S_ENV_MAX];
-    int nenv;
-    rantai_request_t *req; /* NULL: malformed, reply already set */
-    rantai_reply_t reply;
-    rantai_principal_t who;
-    char party[RANTAI_ID_MAX + 1];
-    bool write;
-    int64_t t0_ns;
-} s_item_t;
-
-struct rantai_server_t {
-    const rantai_service_def_t *def;
-    void *core;
-    rantai_config_t *cfg;
-    rantai_store_t *store;
-    zsock_t *api, *feed;
-    void *api_h, *feed_h;
-    rantai_auth_t *auth;
-    rantai_feed_server_t *fs;
-    rantai_http_t *http;
-    rantai_arena_t *arena;
-    rantai_metrics_t metrics;
-    s_reader_t readers[S_READERS_MAX];
-    int nreaders;
-    s_item_t *items;
-    int nitems, max_items;
-    size_t max_msg;
-    atomic_bool ready;
-    int64_t watchdog_ms;
-};
-
 static volatile sig_atomic_t s_stop;
 static volatile sig_atomic_t s_reload;
 
@@ -117,14 +79,6 @@ s_on_signal(int sig)
     } else {
         s_stop = 1;
     }
-}
-
-static int64_t
-s_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 int64_t
@@ -160,15 +114,15 @@ rantai_server_add_reader(rantai_server_t *self,
                          rantai_reader_fn *fn,
                          void *arg)
 {
-    if (self->nreaders == S_READERS_MAX) {
+    if (self->nreaders == RANTAI_SERVER_READERS_MAX) {
         return RANTAI_EINVAL;
     }
-    self->readers[self->nreaders++] = (s_reader_t){socket, fn, arg};
+    self->readers[self->nreaders++] = (rantai_server_reader_t){socket, fn, arg};
     return 0;
 }
 
-static void
-s_pump(rantai_server_t *self)
+void
+rantai_server_pump(rantai_server_t *self)
 {
     rantai_feed_server_pump(self->fs, rantai_server_now(self));
 }
@@ -183,242 +137,9 @@ rantai_server_write(rantai_server_t *self, rantai_write_fn *fn, void *arg)
         if (self->def->committed) {
             self->def->committed(self->core, self);
         }
-        s_pump(self);
+        rantai_server_pump(self);
     }
     return rc;
-}
-
-/* ---------------------------------------------------------------- batch */
-
-static void
-s_item_reset(s_item_t *item)
-{
-    for (int i = 0; i < item->nenv; i++) {
-        zmq_msg_close(&item->env[i]);
-    }
-    item->nenv = 0;
-}
-
-/* Read one multipart request into item; false when nothing is waiting. */
-static bool
-s_recv_item(rantai_server_t *self, s_item_t *item)
-{
-    zmq_msg_t part;
-    zmq_msg_init(&part);
-    if (zmq_msg_recv(&part, self->api_h, ZMQ_DONTWAIT) < 0) {
-        zmq_msg_close(&part);
-        return false;
-    }
-    memset(item, 0, sizeof *item);
-    item->t0_ns = s_now_ns();
-    int nframes = 1;
-    while (zmq_msg_more(&part)) {
-        if (item->nenv < S_ENV_MAX) {
-            item->env[item->nenv++] = part;
-        } else {
-            zmq_msg_close(&part);
-        }
-        zmq_msg_init(&part);
-        if (zmq_msg_recv(&part, self->api_h, 0) < 0) {
-            break;
-        }
-        nframes++;
-    }
-    rantai__v1__reply__init(&item->reply);
-    rantai_auth_principal(self->auth, &part, NULL, &item->who, item->party,
-                          sizeof item->party);
-    item->who.party = item->party;
-    if (item->nenv == 0 || nframes > S_ENV_MAX + 1) {
-        /* Not from a ROUTER peer we can answer, or a flood of frames. */
-        rantai_log_limited(RANTAI_LOG_WARN, "api",
-                           "dropped a message of %d frames", nframes);
-        zmq_msg_close(&part);
-        s_item_reset(item);
-        item->nenv = -1;
-        return true;
-    }
-    item->req = (rantai_request_t *) rantai_decode(
-        &rantai__v1__request__descriptor, zmq_msg_data(&part),
-        zmq_msg_size(&part), self->max_msg, self->arena);
-    if (!item->req) {
-        rantai_log_limited(RANTAI_LOG_WARN, "api",
-                           "malformed request of %zu bytes",
-                           zmq_msg_size(&part));
-        rantai_reply_error(
-            &item->reply, self->arena,
-            RANTAI__V1__STATUS_CODE__STATUS_CODE_INVALID_ARGUMENT, NULL,
-            "frame is not a valid rantai.v1.Request");
-    } else if (item->req->body_case == RANTAI__V1__REQUEST__BODY__NOT_SET) {
-        rantai_reply_error(
-            &item->reply, self->arena,
-            RANTAI__V1__STATUS_CODE__STATUS_CODE_INVALID_ARGUMENT, "body",
-            "request has no body");
-        item->reply.request_id = item->req->request_id;
-        item->req = NULL;
-    } else {
-        item->write = self->def->is_write(item->req);
-    }
-    zmq_msg_close(&part);
-    return true;
-}
-
-static int
-s_handle_one(rantai_server_t *self,
-             s_item_t *item,
-             rantai_txn_t *txn,
-             int64_t now_ms)
-{
-    rantai__v1__reply__init(&item->reply);
-    item->reply.request_id = item->req->request_id;
-    rantai_ctx_t ctx = {txn, self->arena, now_ms, &item->who};
-    rantai_txn_t *child = NULL;
-    if (item->write) {
-        int rc = rantai_txn_child(txn, &child);
-        if (rc != 0) {
-            return rc == RANTAI_EMAPFULL ? rc : RANTAI_EIO;
-        }
-        ctx.txn = child;
-    }
-    int rc = self->def->handle(self->core, &ctx, item->req, &item->reply);
-    if (rc == RANTAI_EMAPFULL) {
-        rantai_txn_abort(&child);
-        return rc;
-    }
-    if (rc < 0) {
-        rantai_log_error("api", "%s failed: %s", rantai_request_name(item->req),
-                         rantai_strerror(rc));
-        rantai__v1__reply__init(&item->reply);
-        item->reply.request_id = item->req->request_id;
-        rantai_reply_error(&item->reply, self->arena, rantai_err_status(rc),
-                           NULL, "%s", rantai_strerror(rc));
-    }
-    if (!child) {
-        return 0;
-    }
-    if (item->reply.code != RANTAI__V1__STATUS_CODE__STATUS_CODE_OK) {
-        rantai_txn_abort(&child);
-        return 0;
-    }
-    return rantai_txn_commit(&child);
-}
-
-typedef struct {
-    rantai_server_t *self;
-    int64_t now_ms;
-    bool reads_only;
-} s_batch_t;
-
-static int
-s_batch_cb(rantai_txn_t *txn, void *arg)
-{
-    s_batch_t *b = arg;
-    rantai_server_t *self = b->self;
-    for (int i = 0; i < self->nitems; i++) {
-        s_item_t *item = &self->items[i];
-        if (!item->req || (b->reads_only && item->write)) {
-            continue;
-        }
-        int rc = s_handle_one(self, item, txn, b->now_ms);
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    return 0;
-}
-
-/* When the batch cannot commit, its writes fail and its reads are
-   answered again from a snapshot that excludes them. */
-static void
-s_batch_failed(rantai_server_t *self, int rc, s_batch_t *b)
-{
-    int code = rc == RANTAI_ENOSPC
-                   ? RANTAI__V1__STATUS_CODE__STATUS_CODE_RESOURCE_EXHAUSTED
-                   : RANTAI__V1__STATUS_CODE__STATUS_CODE_INTERNAL;
-    rantai_log_limited(RANTAI_LOG_ERROR, "api", "batch of %d not committed: %s",
-                       self->nitems, rantai_strerror(rc));
-    b->reads_only = true;
-    rantai_txn_t *txn = NULL;
-    int read_rc = rantai_store_read(self->store, &txn);
-    if (read_rc == 0) {
-        read_rc = s_batch_cb(txn, b);
-        rantai_txn_abort(&txn);
-    }
-    for (int i = 0; i < self->nitems; i++) {
-        s_item_t *item = &self->items[i];
-        if (!item->req || (!item->write && read_rc == 0)) {
-            continue;
-        }
-        rantai__v1__reply__init(&item->reply);
-        item->reply.request_id = item->req->request_id;
-        rantai_reply_error(&item->reply, self->arena, code, NULL,
-                           rc == RANTAI_ENOSPC
-                               ? "storage full: write not accepted"
-                               : "storage failure: write not accepted");
-    }
-}
-
-static void
-s_send_replies(rantai_server_t *self)
-{
-    int64_t done = s_now_ns();
-    for (int i = 0; i < self->nitems; i++) {
-        s_item_t *item = &self->items[i];
-        if (item->nenv <= 0) {
-            continue;
-        }
-        size_t size = 0;
-        void *buf = rantai_encode(&item->reply.base, self->arena, &size);
-        for (int f = 0; f < item->nenv; f++) {
-            zmq_msg_send(&item->env[f], self->api_h, ZMQ_SNDMORE);
-            zmq_msg_init(&item->env[f]); /* sent: now empty */
-        }
-        zmq_send(self->api_h, buf, size, 0);
-        int body = item->req ? (int) item->req->body_case : 0;
-        rantai_metrics_request(&self->metrics, body, (int) item->reply.code,
-                               done - item->t0_ns);
-        s_item_reset(item);
-    }
-}
-
-static void
-s_serve_batch(rantai_server_t *self)
-{
-    self->nitems = 0;
-    bool writes = false;
-    while (self->nitems < self->max_items &&
-           s_recv_item(self, &self->items[self->nitems])) {
-        writes |= self->items[self->nitems].write;
-        self->nitems++;
-    }
-    if (self->nitems == 0) {
-        return;
-    }
-    s_batch_t b = {self, rantai_server_now(self), false};
-    uint64_t before = atomic_load(&self->metrics.head_seq);
-    int rc = 0;
-    if (writes) {
-        rc = rantai_store_write(self->store, s_batch_cb, &b);
-    } else {
-        rantai_txn_t *txn = NULL;
-        rc = rantai_store_read(self->store, &txn);
-        if (rc == 0) {
-            rc = s_batch_cb(txn, &b);
-            rantai_txn_abort(&txn);
-        }
-    }
-    if (rc != 0) {
-        s_batch_failed(self, rc, &b);
-    }
-    /* Replies only now: every OK write in this batch is durable. */
-    s_send_replies(self);
-    rantai_arena_reset(self->arena);
-    if (writes && rc == 0) {
-        rantai_metrics_committed(&self->metrics, self->store, before);
-        if (self->def->committed) {
-            self->def->committed(self->core, self);
-        }
-        s_pump(self);
-    }
 }
 
 /* ----------------------------------------------------------- setup/loop */
@@ -630,7 +351,7 @@ s_timers(rantai_server_t *self,
 {
     int64_t now = rantai_server_now(self);
     if (now >= *next_pump) {
-        s_pump(self);
+        rantai_server_pump(self);
         uint64_t lag = 0;
         atomic_store(&self->metrics.subscribers,
                      rantai_feed_server_count(self->fs, &lag));
@@ -662,7 +383,7 @@ s_loop(rantai_server_t *self)
     bool more = false;
     static volatile sig_atomic_t *stop = &s_stop;
     while (!*stop) {
-        zmq_pollitem_t items[3 + S_READERS_MAX];
+        zmq_pollitem_t items[3 + RANTAI_SERVER_READERS_MAX];
         int n = 0;
         items[n++] = (zmq_pollitem_t){self->api_h, 0, ZMQ_POLLIN, 0};
         items[n++] = (zmq_pollitem_t){self->feed_h, 0, ZMQ_POLLIN, 0};
@@ -707,11 +428,11 @@ s_loop(rantai_server_t *self)
                          rantai_feed_server_count(self->fs, NULL));
         }
         if (items[0].revents & ZMQ_POLLIN) {
-            s_serve_batch(self);
+            rantai_server_serve_batch(self);
         }
         for (int i = 0; i < self->nreaders; i++) {
             if (items[first_reader + i].revents & ZMQ_POLLIN) {
-                s_reader_t *r = &self->readers[i];
+                rantai_server_reader_t *r = &self->readers[i];
                 r->fn(self, r->socket, r->arg);
             }
         }

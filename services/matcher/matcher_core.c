@@ -1,7 +1,7 @@
 /*  matcher_core.c - the matcher core: lifecycle, application of upstream
     registry events (MATCHING.md "Lifecycle") and timers. Records and
-    transitions live in matcher_state.c, passes in matcher_pass.c,
-    requests and the feed filter in matcher_handle.c. */
+    transitions live in matcher_state.c, passes in matcher_pass.c, settling in
+   matcher_settle.c, requests and the feed filter in matcher_handle.c. */
 #include "matcher_index.h"
 #include "matcher_int.h"
 

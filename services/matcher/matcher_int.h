@@ -1,5 +1,6 @@
 /*  matcher_int.h - internals shared by the matcher core's files
-    (matcher_core.c, matcher_state.c, matcher_pass.c, matcher_handle.c).
+    (matcher_core.c, matcher_state.c, matcher_times.c, matcher_pass.c,
+    matcher_settle.c, matcher_handle.c).
     Not a public interface: records are native-endian structs local to
     one machine's store (the feed and replies carry only protobuf). */
 #ifndef MATCHER_INT_H
@@ -143,6 +144,11 @@ int matcher_alloc_get(rantai_txn_t *txn,
    RANTAI_EINVAL when malformed. */
 int matcher_alloc_id_parse(const char *id, char *demand_id, uint32_t *n);
 
+/* All-or-nothing (allow_partial false)? A record that does not decode
+   counts as one: those always get full passes, the safe side. Decodes
+   into arena. */
+bool matcher_demand_aon(rantai_arena_t *arena, const matcher_demand_t *d);
+
 /* Status a live demand should have from its counters. */
 uint32_t matcher_demand_live_status(const matcher_demand_hdr_t *h);
 
@@ -232,7 +238,7 @@ matcher_is_sentinel(const void *key, size_t len)
 /* Settle queue values: a mode byte, then the demand id. A FULL entry
    runs the demand's pass; a CHECK entry (partial demands only) first
    asks whether one of this settle's touched offers lets the pass
-   allocate (matcher_pass.c). FULL wins over CHECK. */
+   allocate (matcher_settle.c). FULL wins over CHECK. */
 #define MATCHER_QUEUE_FULL  'F'
 #define MATCHER_QUEUE_CHECK 'C'
 
@@ -246,7 +252,7 @@ matcher_enqueue_check(rantai_txn_t *txn, uint64_t order, const char *demand_id);
 /* Queue for a full pass every OPEN all-or-nothing demand whose commodity
    is a prefix of `commodity`: what offer changes that cannot help a
    partial demand (capacity taken or lost, withdrawal, passing time) need.
-   See matcher_pass.c for why partial demands are left out. */
+   See matcher_settle.c for why partial demands are left out. */
 int matcher_enqueue_aon(rantai_txn_t *txn, const char *commodity);
 
 /* Offer `id` (of `commodity`) was put, gained capacity or its producer
@@ -254,6 +260,8 @@ int matcher_enqueue_aon(rantai_txn_t *txn, const char *commodity);
    touched, so the next settle checks the partial demands against it. */
 int
 matcher_offer_touched(rantai_txn_t *txn, const char *id, const char *commodity);
+
+/* ---- matcher_times.c: eligibility times, auxiliary databases ------- */
 
 /* Keep the eligibility-time index of offer `id` right: remove the times
    of `old` (may be NULL), add those of `now` (NULL when withdrawn). */
@@ -274,6 +282,8 @@ bool matcher_elig_times_due(rantai_txn_t *txn, int64_t now_ms);
    (meta "aux_version"); no-op afterwards. */
 int matcher_aux_ensure(rantai_txn_t *txn);
 
+/* ---- matcher_state.c ---------------------------------------------- */
+
 /* Counters in meta. */
 int matcher_counter_add(rantai_txn_t *txn, const char *key, int64_t delta);
 
@@ -282,6 +292,9 @@ Rantai__V1__Quantity *
 matcher_base_qty(rantai_arena_t *arena, int dim, uint64_t norm);
 
 /* ---- matcher_pass.c ------------------------------------------------ */
+
+/* What is left of offer h to allocate: 0 when withdrawn or full. */
+uint64_t matcher_offer_remaining(const matcher_offer_hdr_t *h);
 
 /* A demand as the rules see it, plus what a pass needs. */
 typedef struct {
@@ -325,8 +338,24 @@ int matcher_offer_judge(rantai_txn_t *txn,
                         int64_t now_ms,
                         matcher_judged_t *j);
 
+/* One allocation pass of demand `did` (MATCHING.md "Allocation pass");
+   a demand that is gone, not OPEN, filled or has a broken max_price is
+   left alone. *allocated says whether the pass committed allocations.
+   Uses core->scratch and core->tmp; the caller resets scratch after. */
+int matcher_pass_run(matcher_core_t *core,
+                     rantai_txn_t *txn,
+                     const char *did,
+                     int64_t now_ms,
+                     bool *allocated);
+
+/* ---- matcher_settle.c ---------------------------------------------- */
+
 /* Run passes until every OPEN demand is stable (MATCHING.md "When passes
    run"), taking the earliest queued demand each time. */
 int matcher_settle(matcher_core_t *core, rantai_txn_t *txn, int64_t now_ms);
+
+/* The settle's counters for matcher_pass_stats: (partial demand, touched
+   offer) pairs judged, and CHECK entries that needed no pass. */
+void matcher_settle_counts(uint64_t *checks, uint64_t *check_skips);
 
 #endif

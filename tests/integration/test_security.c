@@ -10,9 +10,11 @@
     Parties: cooperatives KOP-1 (producer P-K1) and KOP-2 (P-K2), the
     independent producer PRD-9, marketplaces MKT-1 (buyer B-1, demand
     D-1) and MKT-2 (buyer B-2). D-1 needs 800 kg: only pooling O-K1
-    (500 kg, KOP-1) and O-K2 (500 kg, KOP-2) fills it. */
+    (500 kg, KOP-1) and O-K2 (500 kg, KOP-2) fills it. The cluster and
+    its keys are security_fx.h; the requests test_security_reqs.c. */
 #include "harness_curve.h"
 #include "rantai/err.h"
+#include "security_fx.h"
 #include "test_security_reqs.h"
 
 #include <setjmp.h>
@@ -29,219 +31,6 @@
 
 #include <cmocka.h>
 
-#define ST(x) RANTAI__V1__STATUS_CODE__STATUS_CODE_##x
-
-enum {
-    K_ADMIN,
-    K_COOP1,
-    K_COOP2,
-    K_PRD9,
-    K_MKT1,
-    K_MKT2,
-    K_SERVICE,
-    K_UNKNOWN, /* never in the directory */
-    K_COOP3,   /* added while running */
-    K_MKT9,    /* revoked while subscribed */
-    K_COUNT
-};
-
-static const struct {
-    const char *file, *role, *party;
-} s_keys[K_COUNT] = {
-    {"admin", "admin", NULL},         {"kop1", "cooperative", "KOP-1"},
-    {"kop2", "cooperative", "KOP-2"}, {"prd9", "producer", "PRD-9"},
-    {"mkt1", "marketplace", "MKT-1"}, {"mkt2", "marketplace", "MKT-2"},
-    {"matcher", "service", NULL},     {"stranger", "admin", NULL},
-    {"kop3", "cooperative", "KOP-3"}, {"mkt9", "marketplace", "MKT-9"},
-};
-
-static h_cluster_t s_c;
-static char s_clients[400], s_certs[400];
-static char s_secret[K_COUNT][600];
-static char s_server_key[H_COUNT][41];
-static rantai_security_t s_sec[H_COUNT][K_COUNT];
-static rantai_arena_t *s_arena;
-
-static int64_t
-s_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-s_public_path(int k, char *path, size_t size)
-{
-    snprintf(path, size, "%s/%s", s_clients, s_keys[k].file);
-}
-
-static void
-s_make_client_key(int k, bool listed)
-{
-    zcert_t *cert = zcert_new();
-    assert_non_null(cert);
-    zcert_set_meta(cert, "role", "%s", s_keys[k].role);
-    if (s_keys[k].party) {
-        zcert_set_meta(cert, "party", "%s", s_keys[k].party);
-    }
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", s_certs, s_keys[k].file);
-    assert_int_equal(zcert_save(cert, path), 0); /* path and path_secret */
-    snprintf(s_secret[k], sizeof s_secret[k], "%s_secret", path);
-    if (listed) {
-        s_public_path(k, path, sizeof path);
-        assert_int_equal(zcert_save_public(cert, path), 0);
-    }
-    zcert_destroy(&cert);
-}
-
-static void
-s_list_key(int k)
-{
-    zcert_t *cert = zcert_load(s_secret[k]);
-    assert_non_null(cert);
-    char path[512];
-    s_public_path(k, path, sizeof path);
-    assert_int_equal(zcert_save_public(cert, path), 0);
-    zcert_destroy(&cert);
-}
-
-static int
-s_setup(void **state)
-{
-    (void) state;
-    h_cluster_init(&s_c);
-    snprintf(s_clients, sizeof s_clients, "%s/clients", s_c.root);
-    snprintf(s_certs, sizeof s_certs, "%s/certs", s_c.root);
-    mkdir(s_clients, 0750);
-    mkdir(s_certs, 0700);
-    static char server_secret[H_COUNT][600];
-    for (int s = 0; s < H_COUNT; s++) {
-        zcert_t *cert = zcert_new();
-        char path[512];
-        snprintf(path, sizeof path, "%s/%s-server", s_certs, s_c.svc[s].name);
-        assert_int_equal(zcert_save(cert, path), 0);
-        snprintf(server_secret[s], sizeof server_secret[s], "%s_secret", path);
-        snprintf(s_server_key[s], sizeof s_server_key[s], "%s",
-                 zcert_public_txt(cert));
-        zcert_destroy(&cert);
-    }
-    for (int k = 0; k < K_COUNT; k++) {
-        s_make_client_key(k, k != K_UNKNOWN && k != K_COOP3);
-        for (int s = 0; s < H_COUNT; s++) {
-            s_sec[s][k].client_cert = s_secret[k];
-            s_sec[s][k].server_key = s_server_key[s];
-        }
-    }
-    static const char *args[H_COUNT][24];
-    for (int s = 0; s < H_COUNT; s++) {
-        int n = 0;
-        args[s][n++] = "--security";
-        args[s][n++] = "curve";
-        args[s][n++] = "--server-cert";
-        args[s][n++] = server_secret[s];
-        args[s][n++] = "--client-certs";
-        args[s][n++] = s_clients;
-        if (s == H_MATCHER) {
-            args[s][n++] = "--producer-feed";
-            args[s][n++] = s_c.svc[H_PRODUCER].feed;
-            args[s][n++] = "--buyer-feed";
-            args[s][n++] = s_c.svc[H_BUYER].feed;
-            args[s][n++] = "--client-cert";
-            args[s][n++] = s_secret[K_SERVICE];
-            args[s][n++] = "--producer-key";
-            args[s][n++] = s_server_key[H_PRODUCER];
-            args[s][n++] = "--buyer-key";
-            args[s][n++] = s_server_key[H_BUYER];
-        }
-        args[s][n] = NULL;
-        if (!hc_start(&s_c, (h_service_t) s, args[s], &s_sec[s][K_ADMIN])) {
-            h_cluster_fini(&s_c, true);
-            return -1;
-        }
-    }
-    s_arena = rantai_arena_new();
-    sr_arena = s_arena;
-    return 0;
-}
-
-static int
-s_teardown(void **state)
-{
-    (void) state;
-    rantai_arena_destroy(&s_arena);
-    for (int s = H_COUNT - 1; s >= 0; s--) {
-        assert_int_equal(h_stop(&s_c, (h_service_t) s), 0);
-    }
-    h_cluster_fini(&s_c, false);
-    return 0;
-}
-
-/* ------------------------------------------------------------ requests */
-
-/* Call service s as key k; the reply, or NULL when none came in
-   timeout_ms (a fresh connection each time, so a handshake is made). */
-static rantai_reply_t *
-s_try(h_service_t s, int k, rantai_request_t *req, int timeout_ms)
-{
-    rantai_client_t *client = hc_client(&s_c, s, &s_sec[s][k]);
-    rantai_client_set_timeout(client, timeout_ms);
-    rantai_reply_t *reply = NULL;
-    int rc = rantai_client_call(client, req, s_arena, &reply);
-    rantai_client_destroy(&client);
-    return rc == 0 ? reply : NULL;
-}
-
-static rantai_reply_t *
-s_as(h_service_t s, int k, rantai_request_t *req)
-{
-    rantai_reply_t *r = s_try(s, k, req, 5000);
-    if (!r) {
-        fail_msg("no reply from %s to %s as %s", s_c.svc[s].name,
-                 rantai_request_name(req), s_keys[k].file);
-    }
-    return r;
-}
-
-static void
-s_expect(h_service_t s, int k, rantai_request_t *req, int code)
-{
-    rantai_reply_t *r = s_as(s, k, req);
-    if ((int) r->code != code) {
-        fail_msg("%s as %s: expected %s, got %s (%s)", rantai_request_name(req),
-                 s_keys[k].file, rantai_status_name(code),
-                 rantai_status_name((int) r->code),
-                 r->message ? r->message : "");
-    }
-}
-
-/* Reading another party's object answers exactly as for a missing id:
-   same code, same message with the id swapped. */
-static void
-s_expect_as_missing(h_service_t s,
-                    int k,
-                    int body_case,
-                    const char *theirs,
-                    const char *missing)
-{
-    rantai_reply_t *a = s_as(s, k, sr_id_req(body_case, theirs));
-    rantai_reply_t *b = s_as(s, k, sr_id_req(body_case, missing));
-    assert_int_equal(a->code, ST(NOT_FOUND));
-    assert_int_equal(b->code, ST(NOT_FOUND));
-    assert_int_equal(a->body_case, RANTAI__V1__REPLY__BODY__NOT_SET);
-    char expect[512];
-    const char *m = b->message ? b->message : "";
-    const char *at = strstr(m, missing);
-    if (at) {
-        snprintf(expect, sizeof expect, "%.*s%s%s", (int) (at - m), m, theirs,
-                 at + strlen(missing));
-    } else {
-        snprintf(expect, sizeof expect, "%s", m);
-    }
-    assert_string_equal(a->message ? a->message : "", expect);
-}
-
 static uint64_t s_pseq, s_bseq;
 
 /* ------------------------------------------------------------- tests */
@@ -253,71 +42,72 @@ test_producer_roles(void **state)
     (void) state;
     const h_service_t P = H_PRODUCER;
     /* cooperative: its own producers and their offers only */
-    s_expect(P, K_COOP1, sr_put_producer("P-K1", "KOP-1"), ST(OK));
-    s_expect(P, K_COOP1, sr_put_producer("P-X", "KOP-2"),
-             ST(PERMISSION_DENIED));
-    s_expect(P, K_COOP1, sr_put_producer("P-Y", ""), ST(PERMISSION_DENIED));
-    s_expect(P, K_COOP2, sr_put_producer("P-K2", "KOP-2"), ST(OK));
+    sx_expect(P, K_COOP1, sr_put_producer("P-K1", "KOP-1"), ST(OK));
+    sx_expect(P, K_COOP1, sr_put_producer("P-X", "KOP-2"),
+              ST(PERMISSION_DENIED));
+    sx_expect(P, K_COOP1, sr_put_producer("P-Y", ""), ST(PERMISSION_DENIED));
+    sx_expect(P, K_COOP2, sr_put_producer("P-K2", "KOP-2"), ST(OK));
     /* a cooperative may not take over another's producer either */
-    s_expect(P, K_COOP1, sr_put_producer("P-K2", "KOP-1"),
-             ST(PERMISSION_DENIED));
+    sx_expect(P, K_COOP1, sr_put_producer("P-K2", "KOP-1"),
+              ST(PERMISSION_DENIED));
     /* producer: itself only */
-    s_expect(P, K_PRD9, sr_put_producer("PRD-9", ""), ST(OK));
-    s_expect(P, K_PRD9, sr_put_producer("PRD-8", ""), ST(PERMISSION_DENIED));
+    sx_expect(P, K_PRD9, sr_put_producer("PRD-9", ""), ST(OK));
+    sx_expect(P, K_PRD9, sr_put_producer("PRD-8", ""), ST(PERMISSION_DENIED));
     /* marketplace, service: no producer writes */
-    s_expect(P, K_MKT1, sr_put_producer("P-M", ""), ST(PERMISSION_DENIED));
-    s_expect(P, K_SERVICE, sr_put_producer("P-S", ""), ST(PERMISSION_DENIED));
+    sx_expect(P, K_MKT1, sr_put_producer("P-M", ""), ST(PERMISSION_DENIED));
+    sx_expect(P, K_SERVICE, sr_put_producer("P-S", ""), ST(PERMISSION_DENIED));
     /* admin: everything */
-    s_expect(P, K_ADMIN, sr_put_producer("P-ADM", "KOP-9"), ST(OK));
+    sx_expect(P, K_ADMIN, sr_put_producer("P-ADM", "KOP-9"), ST(OK));
 
-    s_expect(P, K_COOP1, sr_put_offer("O-K1", "P-K1"), ST(OK));
-    s_expect(P, K_COOP1, sr_put_offer("O-K1B", "P-K1"), ST(OK));
-    s_expect(P, K_COOP1, sr_put_offer("O-X", "P-K2"), ST(PERMISSION_DENIED));
-    s_expect(P, K_PRD9, sr_put_offer("O-9", "PRD-9"), ST(OK));
-    s_expect(P, K_PRD9, sr_put_offer("O-9X", "P-K1"), ST(PERMISSION_DENIED));
-    s_expect(P, K_MKT1, sr_put_offer("O-M", "P-K1"), ST(PERMISSION_DENIED));
-    s_expect(P, K_SERVICE, sr_put_offer("O-S", "P-K1"), ST(PERMISSION_DENIED));
-    rantai_reply_t *r = s_as(P, K_COOP2, sr_put_offer("O-K2", "P-K2"));
+    sx_expect(P, K_COOP1, sr_put_offer("O-K1", "P-K1"), ST(OK));
+    sx_expect(P, K_COOP1, sr_put_offer("O-K1B", "P-K1"), ST(OK));
+    sx_expect(P, K_COOP1, sr_put_offer("O-X", "P-K2"), ST(PERMISSION_DENIED));
+    sx_expect(P, K_PRD9, sr_put_offer("O-9", "PRD-9"), ST(OK));
+    sx_expect(P, K_PRD9, sr_put_offer("O-9X", "P-K1"), ST(PERMISSION_DENIED));
+    sx_expect(P, K_MKT1, sr_put_offer("O-M", "P-K1"), ST(PERMISSION_DENIED));
+    sx_expect(P, K_SERVICE, sr_put_offer("O-S", "P-K1"), ST(PERMISSION_DENIED));
+    rantai_reply_t *r = sx_as(P, K_COOP2, sr_put_offer("O-K2", "P-K2"));
     assert_int_equal(r->code, ST(OK));
     s_pseq = r->seq;
 
     /* withdraw: the owner only; the other party cannot touch it */
-    s_expect(P, K_COOP2,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_WITHDRAW_OFFER, "O-K1B"),
-             ST(PERMISSION_DENIED));
-    s_expect(P, K_MKT1,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_WITHDRAW_OFFER, "O-K1B"),
-             ST(PERMISSION_DENIED));
-    r = s_as(P, K_COOP1,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_WITHDRAW_OFFER, "O-K1B"));
+    sx_expect(P, K_COOP2,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_WITHDRAW_OFFER, "O-K1B"),
+              ST(PERMISSION_DENIED));
+    sx_expect(P, K_MKT1,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_WITHDRAW_OFFER, "O-K1B"),
+              ST(PERMISSION_DENIED));
+    r = sx_as(P, K_COOP1,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_WITHDRAW_OFFER, "O-K1B"));
     assert_int_equal(r->code, ST(OK));
     s_pseq = r->seq; /* the producer log's last write */
 
     /* reads: own yes, others' as if missing */
-    s_expect(P, K_COOP1,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_GET_PRODUCER, "P-K1"), ST(OK));
-    s_expect(P, K_COOP1, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-K1"),
-             ST(OK));
-    s_expect(P, K_PRD9, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-9"),
-             ST(OK));
-    s_expect_as_missing(P, K_COOP1, RANTAI__V1__REQUEST__BODY_GET_PRODUCER,
-                        "P-K2", "P-NONE");
-    s_expect_as_missing(P, K_COOP1, RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-K2",
-                        "O-NONE");
-    s_expect_as_missing(P, K_PRD9, RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-K1",
-                        "O-NONE");
+    sx_expect(P, K_COOP1,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_GET_PRODUCER, "P-K1"),
+              ST(OK));
+    sx_expect(P, K_COOP1,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-K1"), ST(OK));
+    sx_expect(P, K_PRD9, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-9"),
+              ST(OK));
+    sx_expect_as_missing(P, K_COOP1, RANTAI__V1__REQUEST__BODY_GET_PRODUCER,
+                         "P-K2", "P-NONE");
+    sx_expect_as_missing(P, K_COOP1, RANTAI__V1__REQUEST__BODY_GET_OFFER,
+                         "O-K2", "O-NONE");
+    sx_expect_as_missing(P, K_PRD9, RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-K1",
+                         "O-NONE");
     /* marketplaces do not read offers; service reads nothing */
     assert_int_not_equal(
-        s_as(P, K_MKT1, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-K1"))
+        sx_as(P, K_MKT1, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-K1"))
             ->code,
         ST(OK));
     assert_int_not_equal(
-        s_as(P, K_SERVICE,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-K1"))
+        sx_as(P, K_SERVICE,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-K1"))
             ->code,
         ST(OK));
-    s_expect(P, K_ADMIN, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-K2"),
-             ST(OK));
+    sx_expect(P, K_ADMIN,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER, "O-K2"), ST(OK));
 
     /* lists: only one's own, whatever the filter asks for */
     const char *coops[] = {"", "KOP-2"};
@@ -327,7 +117,7 @@ test_producer_roles(void **state)
         rantai_request_t req = RANTAI__V1__REQUEST__INIT;
         req.body_case = RANTAI__V1__REQUEST__BODY_LIST_OFFERS;
         req.list_offers = &lo;
-        r = s_as(P, K_COOP1, &req);
+        r = sx_as(P, K_COOP1, &req);
         if (r->code == ST(OK)) {
             assert_non_null(r->offer_list);
             for (size_t j = 0; j < r->offer_list->n_offers; j++) {
@@ -351,37 +141,41 @@ test_buyer_roles(void **state)
     (void) state;
     const h_service_t B = H_BUYER;
     /* demands meet the offers as they are now (O-K1B withdrawn) */
-    assert_true(hc_wait_applied(&s_c, &s_sec[H_MATCHER][K_ADMIN], s_pseq, 0));
-    s_expect(B, K_MKT1, sr_put_buyer("B-1", "MKT-1"), ST(OK));
-    s_expect(B, K_MKT1, sr_put_buyer("B-X", "MKT-2"), ST(PERMISSION_DENIED));
-    s_expect(B, K_MKT2, sr_put_buyer("B-2", "MKT-2"), ST(OK));
-    s_expect(B, K_MKT1, sr_put_buyer("B-2", "MKT-1"), ST(PERMISSION_DENIED));
-    s_expect(B, K_COOP1, sr_put_buyer("B-C", "MKT-1"), ST(PERMISSION_DENIED));
-    s_expect(B, K_PRD9, sr_put_buyer("B-P", "MKT-1"), ST(PERMISSION_DENIED));
-    s_expect(B, K_SERVICE, sr_put_buyer("B-S", "MKT-1"), ST(PERMISSION_DENIED));
-    s_expect(B, K_ADMIN, sr_put_buyer("B-ADM", "MKT-9"), ST(OK));
+    assert_true(hc_wait_applied(&sx_c, &sx_sec[H_MATCHER][K_ADMIN], s_pseq, 0));
+    sx_expect(B, K_MKT1, sr_put_buyer("B-1", "MKT-1"), ST(OK));
+    sx_expect(B, K_MKT1, sr_put_buyer("B-X", "MKT-2"), ST(PERMISSION_DENIED));
+    sx_expect(B, K_MKT2, sr_put_buyer("B-2", "MKT-2"), ST(OK));
+    sx_expect(B, K_MKT1, sr_put_buyer("B-2", "MKT-1"), ST(PERMISSION_DENIED));
+    sx_expect(B, K_COOP1, sr_put_buyer("B-C", "MKT-1"), ST(PERMISSION_DENIED));
+    sx_expect(B, K_PRD9, sr_put_buyer("B-P", "MKT-1"), ST(PERMISSION_DENIED));
+    sx_expect(B, K_SERVICE, sr_put_buyer("B-S", "MKT-1"),
+              ST(PERMISSION_DENIED));
+    sx_expect(B, K_ADMIN, sr_put_buyer("B-ADM", "MKT-9"), ST(OK));
 
-    s_expect(B, K_MKT2, sr_post_demand("D-X", "B-1"), ST(PERMISSION_DENIED));
-    s_expect(B, K_COOP1, sr_post_demand("D-C", "B-1"), ST(PERMISSION_DENIED));
-    s_expect(B, K_SERVICE, sr_post_demand("D-S", "B-1"), ST(PERMISSION_DENIED));
-    s_expect(B, K_MKT2, sr_post_demand("D-2", "B-2"), ST(OK));
-    s_expect(B, K_MKT2,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_CANCEL_DEMAND, "D-2"), ST(OK));
+    sx_expect(B, K_MKT2, sr_post_demand("D-X", "B-1"), ST(PERMISSION_DENIED));
+    sx_expect(B, K_COOP1, sr_post_demand("D-C", "B-1"), ST(PERMISSION_DENIED));
+    sx_expect(B, K_SERVICE, sr_post_demand("D-S", "B-1"),
+              ST(PERMISSION_DENIED));
+    sx_expect(B, K_MKT2, sr_post_demand("D-2", "B-2"), ST(OK));
+    sx_expect(B, K_MKT2,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_CANCEL_DEMAND, "D-2"),
+              ST(OK));
 
     /* reads */
-    s_expect(B, K_MKT2, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_BUYER, "B-2"),
-             ST(OK));
-    s_expect_as_missing(B, K_MKT2, RANTAI__V1__REQUEST__BODY_GET_BUYER, "B-1",
-                        "B-NONE");
-    s_expect_as_missing(B, K_MKT1, RANTAI__V1__REQUEST__BODY_GET_DEMAND, "D-2",
-                        "D-NONE");
+    sx_expect(B, K_MKT2, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_BUYER, "B-2"),
+              ST(OK));
+    sx_expect_as_missing(B, K_MKT2, RANTAI__V1__REQUEST__BODY_GET_BUYER, "B-1",
+                         "B-NONE");
+    sx_expect_as_missing(B, K_MKT1, RANTAI__V1__REQUEST__BODY_GET_DEMAND, "D-2",
+                         "D-NONE");
     /* cooperatives and producers do not read demands */
     assert_int_not_equal(
-        s_as(B, K_COOP1, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_DEMAND, "D-2"))
+        sx_as(B, K_COOP1,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_GET_DEMAND, "D-2"))
             ->code,
         ST(OK));
     assert_int_not_equal(
-        s_as(B, K_PRD9, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_DEMAND, "D-2"))
+        sx_as(B, K_PRD9, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_DEMAND, "D-2"))
             ->code,
         ST(OK));
 
@@ -390,23 +184,23 @@ test_buyer_roles(void **state)
     rantai_request_t req = RANTAI__V1__REQUEST__INIT;
     req.body_case = RANTAI__V1__REQUEST__BODY_LIST_DEMANDS;
     req.list_demands = &ld;
-    rantai_reply_t *r = s_as(B, K_MKT1, &req);
+    rantai_reply_t *r = sx_as(B, K_MKT1, &req);
     assert_int_equal(r->code, ST(OK));
     assert_int_equal(r->demand_list->n_demands, 0); /* D-2 is MKT-2's */
-    r = s_as(B, K_MKT2, &req);
+    r = sx_as(B, K_MKT2, &req);
     assert_int_equal(r->code, ST(OK));
     assert_int_equal(r->demand_list->n_demands, 1);
     ld.buyer_id = "B-2";
-    r = s_as(B, K_MKT1, &req);
+    r = sx_as(B, K_MKT1, &req);
     assert_true(r->code != ST(OK) || r->demand_list->n_demands == 0);
 
     /* finally the demand the matcher tests use */
-    r = s_as(B, K_MKT1, sr_post_demand("D-1", "B-1"));
+    r = sx_as(B, K_MKT1, sr_post_demand("D-1", "B-1"));
     assert_int_equal(r->code, ST(OK));
     s_bseq = r->seq;
-    s_expect(B, K_MKT2,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_CANCEL_DEMAND, "D-1"),
-             ST(PERMISSION_DENIED));
+    sx_expect(B, K_MKT2,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_CANCEL_DEMAND, "D-1"),
+              ST(PERMISSION_DENIED));
 }
 
 /* The matcher consumed both registries' feeds over CURVE as role
@@ -417,10 +211,10 @@ test_matcher_roles(void **state)
 {
     (void) state;
     const h_service_t M = H_MATCHER;
-    assert_true(hc_wait_applied(&s_c, &s_sec[M][K_ADMIN], s_pseq, s_bseq));
+    assert_true(hc_wait_applied(&sx_c, &sx_sec[M][K_ADMIN], s_pseq, s_bseq));
     rantai_reply_t *r =
-        s_as(M, K_MKT1,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_GET_DEMAND_STATE, "D-1"));
+        sx_as(M, K_MKT1,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_GET_DEMAND_STATE, "D-1"));
     assert_int_equal(r->code, ST(OK));
     Rantai__V1__DemandState *ds = r->demand_state;
     assert_int_equal(ds->n_allocations, 2);
@@ -439,41 +233,41 @@ test_matcher_roles(void **state)
     snprintf(a1, sizeof a1, "%s", alloc_k1);
     snprintf(a2, sizeof a2, "%s", alloc_k2);
 
-    s_expect_as_missing(M, K_MKT2, RANTAI__V1__REQUEST__BODY_GET_DEMAND_STATE,
-                        "D-1", "D-NONE");
-    s_expect_as_missing(M, K_COOP1, RANTAI__V1__REQUEST__BODY_GET_DEMAND_STATE,
-                        "D-1", "D-NONE");
+    sx_expect_as_missing(M, K_MKT2, RANTAI__V1__REQUEST__BODY_GET_DEMAND_STATE,
+                         "D-1", "D-NONE");
+    sx_expect_as_missing(M, K_COOP1, RANTAI__V1__REQUEST__BODY_GET_DEMAND_STATE,
+                         "D-1", "D-NONE");
     assert_int_not_equal(
-        s_as(M, K_SERVICE,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_GET_DEMAND_STATE, "D-1"))
+        sx_as(M, K_SERVICE,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_GET_DEMAND_STATE, "D-1"))
             ->code,
         ST(OK));
-    s_expect(M, K_ADMIN,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_GET_DEMAND_STATE, "D-1"),
-             ST(OK));
+    sx_expect(M, K_ADMIN,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_GET_DEMAND_STATE, "D-1"),
+              ST(OK));
 
-    s_expect(M, K_COOP1,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER_STATE, "O-K1"),
-             ST(OK));
-    s_expect_as_missing(M, K_COOP1, RANTAI__V1__REQUEST__BODY_GET_OFFER_STATE,
-                        "O-K2", "O-NONE");
-    s_expect_as_missing(M, K_MKT1, RANTAI__V1__REQUEST__BODY_GET_OFFER_STATE,
-                        "O-K1", "O-NONE");
-    s_expect(M, K_PRD9,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER_STATE, "O-9"),
-             ST(OK));
+    sx_expect(M, K_COOP1,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER_STATE, "O-K1"),
+              ST(OK));
+    sx_expect_as_missing(M, K_COOP1, RANTAI__V1__REQUEST__BODY_GET_OFFER_STATE,
+                         "O-K2", "O-NONE");
+    sx_expect_as_missing(M, K_MKT1, RANTAI__V1__REQUEST__BODY_GET_OFFER_STATE,
+                         "O-K1", "O-NONE");
+    sx_expect(M, K_PRD9,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_GET_OFFER_STATE, "O-9"),
+              ST(OK));
 
     /* respond: the allocation's cooperative only */
-    assert_int_not_equal(s_as(M, K_COOP2, sr_respond(a1, true))->code, ST(OK));
-    assert_int_not_equal(s_as(M, K_MKT1, sr_respond(a1, true))->code, ST(OK));
-    assert_int_not_equal(s_as(M, K_PRD9, sr_respond(a1, true))->code, ST(OK));
-    assert_int_not_equal(s_as(M, K_SERVICE, sr_respond(a1, true))->code,
+    assert_int_not_equal(sx_as(M, K_COOP2, sr_respond(a1, true))->code, ST(OK));
+    assert_int_not_equal(sx_as(M, K_MKT1, sr_respond(a1, true))->code, ST(OK));
+    assert_int_not_equal(sx_as(M, K_PRD9, sr_respond(a1, true))->code, ST(OK));
+    assert_int_not_equal(sx_as(M, K_SERVICE, sr_respond(a1, true))->code,
                          ST(OK));
-    r = s_as(M, K_COOP1, sr_respond(a1, true));
+    r = sx_as(M, K_COOP1, sr_respond(a1, true));
     assert_int_equal(r->code, ST(OK));
     assert_int_equal(r->allocation->state,
                      RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_ACCEPTED);
-    s_expect(M, K_COOP2, sr_respond(a2, true), ST(OK));
+    sx_expect(M, K_COOP2, sr_respond(a2, true), ST(OK));
 }
 
 /* --------------------------------------------------------------- feeds */
@@ -499,15 +293,15 @@ s_watch(h_service_t s,
     opts.from_seq = 1;
     opts.party_kind = kind;
     opts.party_id = id;
-    opts.security = &s_sec[s][k];
-    rantai_feed_sub_t *sub = rantai_feed_sub_new(s_c.svc[s].feed, &opts);
+    opts.security = &sx_sec[s][k];
+    rantai_feed_sub_t *sub = rantai_feed_sub_new(sx_c.svc[s].feed, &opts);
     assert_non_null(sub);
     feed_seen_t seen = {0, 0, 0, 0, 0, -1};
-    int64_t deadline = s_ms() + 10000;
-    while (s_ms() < deadline) {
+    int64_t deadline = sx_ms() + 10000;
+    while (sx_ms() < deadline) {
         rantai_event_t *ev = NULL;
         rantai_reply_t *err = NULL;
-        int rc = rantai_feed_sub_next(sub, s_arena, 500, &ev, &err);
+        int rc = rantai_feed_sub_next(sub, sx_arena, 500, &ev, &err);
         if (rc == RANTAI_EPROTO) {
             seen.error_code = err ? (int) err->code : -2;
             break;
@@ -545,7 +339,7 @@ s_watch(h_service_t s,
         }
     }
     rantai_feed_sub_destroy(&sub);
-    rantai_arena_reset(s_arena);
+    rantai_arena_reset(sx_arena);
     return seen;
 }
 
@@ -611,11 +405,11 @@ test_feeds(void **state)
 static rantai_request_t *
 s_status_req(void)
 {
-    rantai_request_t *req = rantai_arena_alloc(s_arena, sizeof *req);
+    rantai_request_t *req = rantai_arena_alloc(sx_arena, sizeof *req);
     rantai__v1__request__init(req);
     req->body_case = RANTAI__V1__REQUEST__BODY_GET_MATCHER_STATUS;
     req->get_matcher_status =
-        rantai_arena_alloc(s_arena, sizeof *req->get_matcher_status);
+        rantai_arena_alloc(sx_arena, sizeof *req->get_matcher_status);
     rantai__v1__get_matcher_status__init(req->get_matcher_status);
     return req;
 }
@@ -634,32 +428,32 @@ test_unknown_key_gets_nothing(void **state)
                                 ? RANTAI__V1__REQUEST__BODY_GET_PRODUCER
                                 : RANTAI__V1__REQUEST__BODY_GET_BUYER,
                             "P-K1");
-        assert_null(s_try((h_service_t) s, K_UNKNOWN, req, 1500));
-        rantai_client_t *plain = hc_client(&s_c, (h_service_t) s, NULL);
+        assert_null(sx_try((h_service_t) s, K_UNKNOWN, req, 1500));
+        rantai_client_t *plain = hc_client(&sx_c, (h_service_t) s, NULL);
         rantai_client_set_timeout(plain, 1500);
         rantai_reply_t *r = NULL;
-        assert_int_equal(rantai_client_call(plain, req, s_arena, &r),
+        assert_int_equal(rantai_client_call(plain, req, sx_arena, &r),
                          RANTAI_ETIMEOUT);
         rantai_client_destroy(&plain);
         /* the admin key aimed at another service's key: no handshake */
-        rantai_security_t wrong = {s_secret[K_ADMIN],
-                                   s_server_key[(s + 1) % H_COUNT]};
-        rantai_client_t *c = hc_client(&s_c, (h_service_t) s, &wrong);
+        rantai_security_t wrong = {sx_secret[K_ADMIN],
+                                   sx_server_key[(s + 1) % H_COUNT]};
+        rantai_client_t *c = hc_client(&sx_c, (h_service_t) s, &wrong);
         rantai_client_set_timeout(c, 1500);
-        assert_int_equal(rantai_client_call(c, req, s_arena, &r),
+        assert_int_equal(rantai_client_call(c, req, sx_arena, &r),
                          RANTAI_ETIMEOUT);
         rantai_client_destroy(&c);
         /* the service is fine and answers a known key */
-        assert_non_null(s_try((h_service_t) s, K_ADMIN, req, 5000));
+        assert_non_null(sx_try((h_service_t) s, K_ADMIN, req, 5000));
     }
     /* an unknown key cannot subscribe either: no error, no events */
     rantai_feed_opts_t opts = {0};
-    opts.security = &s_sec[H_PRODUCER][K_UNKNOWN];
+    opts.security = &sx_sec[H_PRODUCER][K_UNKNOWN];
     rantai_feed_sub_t *sub =
-        rantai_feed_sub_new(s_c.svc[H_PRODUCER].feed, &opts);
+        rantai_feed_sub_new(sx_c.svc[H_PRODUCER].feed, &opts);
     rantai_event_t *ev = NULL;
     rantai_reply_t *err = NULL;
-    assert_int_equal(rantai_feed_sub_next(sub, s_arena, 1500, &ev, &err), 0);
+    assert_int_equal(rantai_feed_sub_next(sub, sx_arena, 1500, &ev, &err), 0);
     assert_int_equal(rantai_feed_sub_head_seq(sub), 0); /* not a heartbeat */
     rantai_feed_sub_destroy(&sub);
 }
@@ -672,30 +466,30 @@ test_revocation(void **state)
 {
     (void) state;
     const h_service_t P = H_PRODUCER;
-    rantai_client_t *open = hc_client(&s_c, P, &s_sec[P][K_PRD9]);
+    rantai_client_t *open = hc_client(&sx_c, P, &sx_sec[P][K_PRD9]);
     rantai_request_t *get =
         sr_id_req(RANTAI__V1__REQUEST__BODY_GET_PRODUCER, "PRD-9");
     rantai_reply_t *r = NULL;
-    assert_int_equal(rantai_client_call(open, get, s_arena, &r), 0);
+    assert_int_equal(rantai_client_call(open, get, sx_arena, &r), 0);
     assert_int_equal(r->code, ST(OK));
 
     char path[512];
-    s_public_path(K_PRD9, path, sizeof path);
+    sx_public_path(K_PRD9, path, sizeof path);
     assert_int_equal(unlink(path), 0);
-    int64_t deadline = s_ms() + 5000;
+    int64_t deadline = sx_ms() + 5000;
     int code = ST(OK);
-    while (code == ST(OK) && s_ms() < deadline) {
-        assert_int_equal(rantai_client_call(open, get, s_arena, &r), 0);
+    while (code == ST(OK) && sx_ms() < deadline) {
+        assert_int_equal(rantai_client_call(open, get, sx_arena, &r), 0);
         code = (int) r->code;
     }
     assert_int_equal(code, ST(PERMISSION_DENIED));
     assert_null(r->producer);
     rantai_client_destroy(&open);
-    assert_null(s_try(P, K_PRD9, get, 1500));
+    assert_null(sx_try(P, K_PRD9, get, 1500));
     /* the other services reload too */
-    assert_null(s_try(H_MATCHER, K_PRD9, s_status_req(), 1500));
+    assert_null(sx_try(H_MATCHER, K_PRD9, s_status_req(), 1500));
     /* and the key's data is intact for admin */
-    s_expect(P, K_ADMIN, get, ST(OK));
+    sx_expect(P, K_ADMIN, get, ST(OK));
 }
 
 /* An open feed subscription ends when its key is revoked: the subscriber
@@ -708,27 +502,27 @@ test_revoked_subscription_ends(void **state)
     opts.from_seq = 1;
     opts.party_kind = RANTAI__V1__PARTY_KIND__PARTY_KIND_MARKETPLACE;
     opts.party_id = "MKT-9";
-    opts.security = &s_sec[H_MATCHER][K_MKT9];
+    opts.security = &sx_sec[H_MATCHER][K_MKT9];
     opts.dead_ms = 60000; /* no resubscribe while we watch */
     rantai_feed_sub_t *sub =
-        rantai_feed_sub_new(s_c.svc[H_MATCHER].feed, &opts);
+        rantai_feed_sub_new(sx_c.svc[H_MATCHER].feed, &opts);
     assert_non_null(sub);
     rantai_event_t *ev = NULL;
     rantai_reply_t *err = NULL;
     /* Subscribed: heartbeats announce the head. */
-    int64_t deadline = s_ms() + 5000;
-    while (rantai_feed_sub_head_seq(sub) == 0 && s_ms() < deadline) {
-        int rc = rantai_feed_sub_next(sub, s_arena, 200, &ev, &err);
+    int64_t deadline = sx_ms() + 5000;
+    while (rantai_feed_sub_head_seq(sub) == 0 && sx_ms() < deadline) {
+        int rc = rantai_feed_sub_next(sub, sx_arena, 200, &ev, &err);
         assert_true(rc >= 0);
     }
     assert_true(rantai_feed_sub_head_seq(sub) > 0);
     char path[512];
-    s_public_path(K_MKT9, path, sizeof path);
+    sx_public_path(K_MKT9, path, sizeof path);
     assert_int_equal(unlink(path), 0);
     int rc = 0;
-    deadline = s_ms() + 5000;
-    while (rc != RANTAI_EPROTO && s_ms() < deadline) {
-        rc = rantai_feed_sub_next(sub, s_arena, 200, &ev, &err);
+    deadline = sx_ms() + 5000;
+    while (rc != RANTAI_EPROTO && sx_ms() < deadline) {
+        rc = rantai_feed_sub_next(sub, sx_arena, 200, &ev, &err);
     }
     assert_int_equal(rc, RANTAI_EPROTO);
     assert_int_equal(err->code, ST(PERMISSION_DENIED));
@@ -742,17 +536,17 @@ test_add_key_without_restart(void **state)
     (void) state;
     const h_service_t P = H_PRODUCER;
     rantai_request_t *put = sr_put_producer("P-K3", "KOP-3");
-    assert_null(s_try(P, K_COOP3, put, 1000));
-    s_list_key(K_COOP3);
-    int64_t deadline = s_ms() + 5000;
+    assert_null(sx_try(P, K_COOP3, put, 1000));
+    sx_list_key(K_COOP3);
+    int64_t deadline = sx_ms() + 5000;
     rantai_reply_t *r = NULL;
-    while (!r && s_ms() < deadline) {
-        r = s_try(P, K_COOP3, put, 500);
+    while (!r && sx_ms() < deadline) {
+        r = sx_try(P, K_COOP3, put, 500);
     }
     assert_non_null(r);
     assert_int_equal(r->code, ST(OK));
-    s_expect(P, K_COOP3, sr_put_producer("P-K3X", "KOP-1"),
-             ST(PERMISSION_DENIED));
+    sx_expect(P, K_COOP3, sr_put_producer("P-K3X", "KOP-1"),
+              ST(PERMISSION_DENIED));
 }
 
 /* SIGHUP reloads the certificates; it does not end the service. */
@@ -761,11 +555,11 @@ test_sighup_reloads(void **state)
 {
     (void) state;
     const h_service_t P = H_PRODUCER;
-    assert_int_equal(kill(s_c.svc[P].pid, SIGHUP), 0);
-    int64_t deadline = s_ms() + 5000;
+    assert_int_equal(kill(sx_c.svc[P].pid, SIGHUP), 0);
+    int64_t deadline = sx_ms() + 5000;
     bool logged = false;
-    while (!logged && s_ms() < deadline) {
-        FILE *f = fopen(s_c.svc[P].log_path, "r");
+    while (!logged && sx_ms() < deadline) {
+        FILE *f = fopen(sx_c.svc[P].log_path, "r");
         char line[1024];
         while (f && fgets(line, sizeof line, f)) {
             logged |= strstr(line, "SIGHUP") != NULL;
@@ -779,8 +573,9 @@ test_sighup_reloads(void **state)
         }
     }
     assert_true(logged);
-    s_expect(P, K_ADMIN,
-             sr_id_req(RANTAI__V1__REQUEST__BODY_GET_PRODUCER, "P-K1"), ST(OK));
+    sx_expect(P, K_ADMIN,
+              sr_id_req(RANTAI__V1__REQUEST__BODY_GET_PRODUCER, "P-K1"),
+              ST(OK));
 }
 
 /* Hostile frames from an authenticated peer get INVALID_ARGUMENT and
@@ -791,11 +586,11 @@ test_garbage_from_known_key(void **state)
     (void) state;
     const h_service_t B = H_BUYER;
     zsock_t *raw = zsock_new(ZMQ_DEALER);
-    zcert_t *cert = zcert_load(s_secret[K_MKT1]);
+    zcert_t *cert = zcert_load(sx_secret[K_MKT1]);
     zcert_apply(cert, raw);
-    zsock_set_curve_serverkey(raw, s_server_key[B]);
+    zsock_set_curve_serverkey(raw, sx_server_key[B]);
     zsock_set_rcvtimeo(raw, 5000);
-    assert_int_equal(zsock_connect(raw, "%s", s_c.svc[B].api), 0);
+    assert_int_equal(zsock_connect(raw, "%s", sx_c.svc[B].api), 0);
     static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 0x0a,
                                    0x80, 0x01, 0xc0, 0x00, 0x12};
     assert_int_equal(zmq_send(zsock_resolve(raw), junk, sizeof junk, 0),
@@ -804,14 +599,14 @@ test_garbage_from_known_key(void **state)
     assert_non_null(f);
     rantai_reply_t *r = (rantai_reply_t *) rantai_decode(
         &rantai__v1__reply__descriptor, zframe_data(f), zframe_size(f),
-        RANTAI_DEFAULT_MAX_MSG, s_arena);
+        RANTAI_DEFAULT_MAX_MSG, sx_arena);
     assert_non_null(r);
     assert_int_equal(r->code, ST(INVALID_ARGUMENT));
     zframe_destroy(&f);
     zcert_destroy(&cert);
     zsock_destroy(&raw);
-    s_expect(B, K_MKT1, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_BUYER, "B-1"),
-             ST(OK));
+    sx_expect(B, K_MKT1, sr_id_req(RANTAI__V1__REQUEST__BODY_GET_BUYER, "B-1"),
+              ST(OK));
 }
 
 /* none mode refuses a non-loopback endpoint (exit 2, naming the
@@ -822,7 +617,7 @@ test_none_mode_guard(void **state)
     (void) state;
     char bin[512], out[4096], data[512];
     h_binary("rantai-producer", bin, sizeof bin);
-    snprintf(data, sizeof data, "%s/data/guard", s_c.root);
+    snprintf(data, sizeof data, "%s/data/guard", sx_c.root);
     char api[64];
     snprintf(api, sizeof api, "tcp://0.0.0.0:%d", h_free_port());
     const char *argv1[] = {bin,          "--api", api,          "--http", "",
@@ -855,5 +650,6 @@ main(void)
         cmocka_unit_test(test_revoked_subscription_ends),
         cmocka_unit_test(test_none_mode_guard),
     };
-    return cmocka_run_group_tests_name("security", tests, s_setup, s_teardown);
+    return cmocka_run_group_tests_name("security", tests, sx_setup,
+                                       sx_teardown);
 }

@@ -1,7 +1,8 @@
 /*  matcher_fx.h - a matcher core on a real store in a mkdtemp directory,
-    for the engine tests (property, replay, explain): apply registry events
-    with controlled seq/time, run requests and timers. Header-only, static
-    functions; include once per test program after cmocka.h. */
+    for the core and engine tests (property, replay, explain): apply
+    registry events with controlled seq/time, run requests and timers.
+   Header-only, static functions; include once per test program after cmocka.h.
+ */
 #ifndef MATCHER_FX_H
 #define MATCHER_FX_H
 
@@ -135,8 +136,29 @@ mfx_apply(mfx_t *f, int source, rantai_event_t *ev)
     assert_int_equal(rantai_store_write(f->store, mfx_apply_cb, &a), 0);
 }
 
+static inline Rantai__V1__GeoPoint *
+mfx_geo(mfx_t *f, double lat, double lon)
+{
+    Rantai__V1__GeoPoint *g = RANTAI_ANEW(f->arena, Rantai__V1__GeoPoint);
+    rantai__v1__geo_point__init(g);
+    g->lat = lat;
+    g->lon = lon;
+    return g;
+}
+
+static inline Rantai__V1__Quantity *
+mfx_qty(mfx_t *f, uint64_t milli, int unit)
+{
+    Rantai__V1__Quantity *q = RANTAI_ANEW(f->arena, Rantai__V1__Quantity);
+    rantai__v1__quantity__init(q);
+    q->milli = milli;
+    q->unit = (Rantai__V1__Unit) unit;
+    return q;
+}
+
 typedef struct {
     mfx_t *f;
+    const rantai_principal_t *who;
     rantai_request_t *req;
     rantai_reply_t *reply;
 } mfx_req_t;
@@ -145,15 +167,16 @@ static inline int
 mfx_req_cb(rantai_txn_t *txn, void *arg)
 {
     mfx_req_t *r = arg;
-    rantai_ctx_t ctx = {txn, r->f->arena, r->f->now, &mfx_admin};
+    rantai_ctx_t ctx = {txn, r->f->arena, r->f->now, r->who};
     rantai__v1__reply__init(r->reply);
     return matcher_handle(r->f->core, &ctx, r->req, r->reply);
 }
 
+/* Run req as `who`, in a write txn when it is a write. */
 static inline rantai_reply_t *
-mfx_request(mfx_t *f, rantai_request_t *req)
+mfx_request_as(mfx_t *f, const rantai_principal_t *who, rantai_request_t *req)
 {
-    mfx_req_t r = {f, req, RANTAI_ANEW(f->arena, rantai_reply_t)};
+    mfx_req_t r = {f, who, req, RANTAI_ANEW(f->arena, rantai_reply_t)};
     if (matcher_is_write(req)) {
         assert_int_equal(rantai_store_write(f->store, mfx_req_cb, &r), 0);
     } else {
@@ -163,6 +186,12 @@ mfx_request(mfx_t *f, rantai_request_t *req)
         rantai_txn_abort(&txn);
     }
     return r.reply;
+}
+
+static inline rantai_reply_t *
+mfx_request(mfx_t *f, rantai_request_t *req)
+{
+    return mfx_request_as(f, &mfx_admin, req);
 }
 
 static inline Rantai__V1__DemandState *

@@ -1,5 +1,5 @@
 /*  test_matcher_property.c - randomized property test of the matcher core
-    against a deliberately simple model kept here: the same registry
+    against a deliberately simple model (matcher_model.h): the same registry
     events, requests and timers go to the engine and to the model, whose
     settle loops over every OPEN demand in posting order, computes each
     pass by scanning all offers (pure rules from matcher_rules.h), and
@@ -12,6 +12,7 @@
     number of steps (CI: fixed seed, 3000 steps). */
 #include "matcher_fx.h"
 #include "matcher_index.h"
+#include "matcher_model.h"
 #include "matcher_rules.h"
 
 #include <setjmp.h>
@@ -26,15 +27,9 @@
 #define LITRE   RANTAI__V1__UNIT__UNIT_LITRE
 #define HALAL   RANTAI__V1__CERTIFICATION__CERTIFICATION_HALAL
 #define ORGANIC RANTAI__V1__CERTIFICATION__CERTIFICATION_ORGANIC
-#define ST(x)   RANTAI__V1__ALLOCATION_STATE__ALLOCATION_STATE_##x
-#define DS(x)   RANTAI__V1__DEMAND_STATUS__DEMAND_STATUS_##x
 #define T0      1700000000000LL
 #define HOUR    3600000LL
 #define DAY     (24 * HOUR)
-#define NPROD   7 /* p6 is never registered */
-#define NOFF    40
-#define MAXDEM  4000
-#define MAXAL   40000
 
 /* ---- random ---- */
 
@@ -68,302 +63,13 @@ rf(double lo, double hi)
     return lo + (hi - lo) * (double) (rnd() >> 11) / 9007199254740992.0;
 }
 
-/* ---- the model ---- */
-
-typedef struct {
-    bool exists, has_loc;
-    char prov[4];
-    double lat, lon;
-} m_prod_t;
-
-typedef struct {
-    bool exists, withdrawn, has_loc;
-    int prod;
-    const char *commodity;
-    int qunit, punit;
-    uint64_t qmilli, min_milli, idr;
-    uint64_t cap, min_norm, price_norm;
-    rantai_dim_t qdim, pdim;
-    matcher_cert_t certs[2];
-    size_t n_certs;
-    double lat, lon;
-    int64_t from, until;
-} m_offer_t;
-
-typedef struct {
-    char id[16];
-    const char *commodity;
-    int qunit;
-    uint64_t qmilli, qnorm;
-    rantai_dim_t dim;
-    uint64_t max_idr;
-    int max_per;
-    int req[2];
-    size_t n_req;
-    double lat, lon;
-    uint32_t max_km, max_sup;
-    int64_t deliver_by;
-    bool partial;
-    uint64_t rate;
-    const char *origin[2];
-    size_t n_origin;
-    uint32_t status;
-    uint32_t next_n;
-    bool dirty;
-} m_dem_t;
-
-typedef struct {
-    int dem, off;
-    uint32_t n;
-    uint64_t q, dist, landed;
-    int state;
-    int64_t created;
-} m_alloc_t;
-
-static m_prod_t P[NPROD];
-static m_offer_t O[NOFF];
-static m_dem_t *D;
-static int nD;
-static m_alloc_t *A;
-static int nA;
-
 static const char *const s_ocomm[] = {"090111", "090121", "100630", "090111",
                                       "090210"};
 static const char *const s_dcomm[] = {"09",     "0901", "090111", "1006",
                                       "100630", "0902", "090121"};
 static const char *const s_provs[] = {"31", "32", "33", "35"};
 
-static bool
-is_live(int st)
-{
-    return st == ST(PROPOSED) || st == ST(ACCEPTED);
-}
-
-static uint64_t
-m_live(int o)
-{
-    uint64_t s = 0;
-    for (int i = 0; i < nA; i++) {
-        if (A[i].off == o && is_live(A[i].state)) {
-            s += A[i].q;
-        }
-    }
-    return s;
-}
-
-static uint64_t
-m_remaining(int o)
-{
-    uint64_t l = m_live(o);
-    return O[o].withdrawn || l >= O[o].cap ? 0 : O[o].cap - l;
-}
-
-static void
-m_refresh(int d)
-{
-    m_dem_t *m = &D[d];
-    if (m->status == DS(CANCELLED) || m->status == DS(EXPIRED)) {
-        return;
-    }
-    uint64_t filled = 0;
-    int proposed = 0;
-    for (int i = 0; i < nA; i++) {
-        if (A[i].dem == d && is_live(A[i].state)) {
-            filled += A[i].q;
-            proposed += A[i].state == ST(PROPOSED);
-        }
-    }
-    m->status = filled < m->qnorm
-                    ? DS(OPEN)
-                    : (proposed > 0 ? DS(ALLOCATED) : DS(FULFILLED));
-}
-
-static void
-m_change(int i, int state)
-{
-    A[i].state = state;
-    D[A[i].dem].dirty = true;
-    m_refresh(A[i].dem);
-}
-
-typedef struct {
-    int off;
-    matcher_rank_key_t key;
-    char id[8];
-} m_cand_t;
-
-static int
-m_cand_cmp(const void *a, const void *b)
-{
-    return matcher_rank_cmp(&((const m_cand_t *) a)->key,
-                            &((const m_cand_t *) b)->key);
-}
-
-/* One pass of demand d exactly as MATCHING.md writes it; true if it
-   allocated. */
-static bool
-m_pass(int d, int64_t now)
-{
-    m_dem_t *m = &D[d];
-    matcher_demand_view_t dv = {
-        .commodity = m->commodity,
-        .qty_dim = m->dim,
-        .required_certs = m->req,
-        .n_required = m->n_req,
-        .max_distance_km = m->max_km,
-        .deliver_by = m->deliver_by,
-        .origin_provinces = m->origin,
-        .n_origin = m->n_origin,
-    };
-    if (m->max_idr > 0) {
-        dv.has_max_price = true;
-        assert_int_equal(matcher_price_norm(m->max_idr, m->max_per,
-                                            &dv.max_price_norm,
-                                            &dv.max_price_dim),
-                         0);
-    }
-    m_cand_t c[NOFF];
-    int nc = 0;
-    uint64_t filled = 0;
-    uint32_t s = 0;
-    bool live_to[NOFF] = {false}, barred[NOFF] = {false};
-    for (int i = 0; i < nA; i++) {
-        if (A[i].dem != d) {
-            continue;
-        }
-        if (is_live(A[i].state)) {
-            filled += A[i].q;
-            live_to[A[i].off] = true;
-        }
-        if (A[i].state == ST(DECLINED) || A[i].state == ST(EXPIRED)) {
-            barred[A[i].off] = true;
-        }
-    }
-    for (int o = 0; o < NOFF; o++) {
-        s += live_to[o];
-        if (!O[o].exists) {
-            continue;
-        }
-        const m_offer_t *x = &O[o];
-        const m_prod_t *p = &P[x->prod];
-        double lat = 0, lon = 0;
-        if (x->has_loc) {
-            lat = x->lat;
-            lon = x->lon;
-        } else if (p->exists && p->has_loc) {
-            lat = p->lat;
-            lon = p->lon;
-        }
-        char id[8];
-        snprintf(id, sizeof(id), "o%d", o);
-        matcher_offer_view_t ov = {
-            .id = id,
-            .commodity = x->commodity,
-            .qty_dim = x->qdim,
-            .price_dim = x->pdim,
-            .price_norm = x->price_norm,
-            .remaining_norm = m_remaining(o),
-            .withdrawn = x->withdrawn,
-            .producer_registered = p->exists,
-            .certs = x->certs,
-            .n_certs = x->n_certs,
-            .available_from = x->from,
-            .available_until = x->until,
-            .province = p->exists ? p->prov : "",
-            .barred = barred[o],
-        };
-        uint64_t dist = matcher_distance_m(lat, lon, m->lat, m->lon);
-        if (matcher_eligible(&ov, &dv, dist, now) == 0) {
-            c[nc].off = o;
-            strcpy(c[nc].id, id);
-            c[nc].key.landed = matcher_landed(x->price_norm, m->rate, dist);
-            c[nc].key.distance_m = dist;
-            nc++;
-        }
-    }
-    for (int i = 0; i < nc; i++) {
-        c[i].key.offer_id = c[i].id;
-    }
-    qsort(c, (size_t) nc, sizeof(c[0]), m_cand_cmp);
-    for (int i = 0; i < nc; i++) {
-        c[i].key.offer_id = c[i].id; /* qsort moved the buffers */
-    }
-    uint64_t r = m->qnorm - filled;
-    int pick[NOFF];
-    uint64_t qty[NOFF];
-    int np = 0;
-    for (int i = 0; i < nc && r > 0; i++) {
-        int o = c[i].off;
-        if (m->max_sup > 0 && s == m->max_sup && !live_to[o]) {
-            continue;
-        }
-        uint64_t rem = m_remaining(o);
-        uint64_t q = r < rem ? r : rem;
-        if (q < O[o].min_norm) {
-            continue;
-        }
-        pick[np] = i;
-        qty[np++] = q;
-        r -= q;
-        s += !live_to[o];
-    }
-    if (np == 0 || (!m->partial && r > 0)) {
-        return false;
-    }
-    for (int j = 0; j < np; j++) {
-        assert_true(nA < MAXAL);
-        m_alloc_t *a = &A[nA++];
-        a->dem = d;
-        a->off = c[pick[j]].off;
-        a->n = m->next_n++;
-        a->q = qty[j];
-        a->dist = c[pick[j]].key.distance_m;
-        a->landed = c[pick[j]].key.landed;
-        a->state = ST(PROPOSED);
-        a->created = now;
-    }
-    m->dirty = true;
-    m_refresh(d);
-    return true;
-}
-
-/* The simple settle: earliest OPEN demand whose pass allocates, again and
-   again, until none does. */
-static void
-m_settle(int64_t now)
-{
-    bool again = true;
-    while (again) {
-        again = false;
-        for (int d = 0; d < nD && !again; d++) {
-            if (D[d].status == DS(OPEN)) {
-                again = m_pass(d, now);
-            }
-        }
-    }
-}
-
 /* ---- building the registry events ---- */
-
-static Rantai__V1__GeoPoint *
-geo(mfx_t *f, double lat, double lon)
-{
-    Rantai__V1__GeoPoint *g = RANTAI_ANEW(f->arena, Rantai__V1__GeoPoint);
-    rantai__v1__geo_point__init(g);
-    g->lat = lat;
-    g->lon = lon;
-    return g;
-}
-
-static Rantai__V1__Quantity *
-qty(mfx_t *f, uint64_t milli, int unit)
-{
-    Rantai__V1__Quantity *q = RANTAI_ANEW(f->arena, Rantai__V1__Quantity);
-    rantai__v1__quantity__init(q);
-    q->milli = milli;
-    q->unit = (Rantai__V1__Unit) unit;
-    return q;
-}
 
 static Rantai__V1__Price *
 price(mfx_t *f, uint64_t idr, int per)
@@ -384,7 +90,7 @@ ev_producer(mfx_t *f, int i)
     p->cooperative_id = rantai_arena_printf(f->arena, "K%d", i % 3);
     p->province = P[i].prov;
     if (P[i].has_loc) {
-        p->location = geo(f, P[i].lat, P[i].lon);
+        p->location = mfx_geo(f, P[i].lat, P[i].lon);
     }
     Rantai__V1__ProducerPut *pp =
         RANTAI_ANEW(f->arena, Rantai__V1__ProducerPut);
@@ -405,13 +111,13 @@ ev_offer(mfx_t *f, int i)
     o->id = rantai_arena_printf(f->arena, "o%d", i);
     o->producer_id = rantai_arena_printf(f->arena, "p%d", x->prod);
     o->commodity = (char *) x->commodity;
-    o->quantity = qty(f, x->qmilli, x->qunit);
+    o->quantity = mfx_qty(f, x->qmilli, x->qunit);
     if (x->min_milli > 0) {
-        o->min_order = qty(f, x->min_milli, x->qunit);
+        o->min_order = mfx_qty(f, x->min_milli, x->qunit);
     }
     o->price = price(f, x->idr, x->punit);
     if (x->has_loc) {
-        o->location = geo(f, x->lat, x->lon);
+        o->location = mfx_geo(f, x->lat, x->lon);
     }
     o->available_from = x->from;
     o->available_until = x->until;
@@ -474,7 +180,7 @@ ev_demand(mfx_t *f, int i)
     d->id = (char *) m->id;
     d->buyer_id = "B1";
     d->commodity = (char *) m->commodity;
-    d->quantity = qty(f, m->qmilli, m->qunit);
+    d->quantity = mfx_qty(f, m->qmilli, m->qunit);
     if (m->max_idr > 0) {
         d->max_price = price(f, m->max_idr, m->max_per);
     }
@@ -484,7 +190,7 @@ ev_demand(mfx_t *f, int i)
     for (size_t k = 0; k < m->n_req; k++) {
         d->required_certifications[k] = (Rantai__V1__Certification) m->req[k];
     }
-    d->delivery = geo(f, m->lat, m->lon);
+    d->delivery = mfx_geo(f, m->lat, m->lon);
     d->max_distance_km = m->max_km;
     d->deliver_by = m->deliver_by;
     d->allow_partial = m->partial;
