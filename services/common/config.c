@@ -349,6 +349,17 @@ s_load_file(rantai_config_t *self, const char *path, char *err, size_t errlen)
        silently fall back to a default. */
     for (zconfig_t *sec = zconfig_child(root); sec && rc == 0;
          sec = zconfig_next(sec)) {
+        /* Settings are section/key: a key outside a section (a flat
+           file) or under another key would otherwise be skipped. */
+        const char *flat = zconfig_value(sec);
+        if (flat && *flat) {
+            snprintf(err, errlen,
+                     "setting %s in %s: unknown setting (settings are "
+                     "section/key, e.g. service/data_dir)",
+                     zconfig_name(sec), path);
+            rc = RANTAI_EINVAL;
+            break;
+        }
         for (zconfig_t *key = zconfig_child(sec); key;
              key = zconfig_next(key)) {
             char name[128];
@@ -359,6 +370,12 @@ s_load_file(rantai_config_t *self, const char *path, char *err, size_t errlen)
                 if (strcmp(self->entries[i].def->name, name) == 0) {
                     e = &self->entries[i];
                 }
+            }
+            if (e && zconfig_child(key)) {
+                snprintf(err, errlen, "setting %s/%s in %s: unknown setting",
+                         name, zconfig_name(zconfig_child(key)), path);
+                rc = RANTAI_EINVAL;
+                break;
             }
             if (!e) {
                 snprintf(err, errlen, "setting %s in %s: unknown setting", name,
