@@ -21,7 +21,7 @@ s_hav_m(double lat1, double lon1, double lat2, double lon2)
 {
     double s1 = sin((s_rad(lat2) - s_rad(lat1)) / 2.0);
     double s2 = sin((s_rad(lon2) - s_rad(lon1)) / 2.0);
-    double a = s1 * s1 + cos(s_rad(lat1)) * cos(s_rad(lat2)) * s2 * s2;
+    double a = s1 * s1 + cos(s_rad(lat1)) * cos(s_rad(lat2)) * (s2 * s2);
     a = a > 0.0 ? (a < 1.0 ? a : 1.0) : 0.0;
     return 1000.0 * 2.0 * S_EARTH_KM * asin(sqrt(a));
 }

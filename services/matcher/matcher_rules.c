@@ -52,7 +52,9 @@ matcher_distance_m(double lat1, double lon1, double lat2, double lon2)
     double dlam = s_rad(lon2) - s_rad(lon1);
     double s1 = sin(dphi / 2.0);
     double s2 = sin(dlam / 2.0);
-    double a = s1 * s1 + cos(phi1) * cos(phi2) * s2 * s2;
+    /* (cos phi1 x cos phi2) x sin^2: not ((.. x s2) x s2), which rounds
+       differently and can move llround by a metre */
+    double a = s1 * s1 + cos(phi1) * cos(phi2) * (s2 * s2);
     if (!(a > 0.0)) {
         a = 0.0;
     }

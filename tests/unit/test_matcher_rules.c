@@ -56,6 +56,12 @@ test_haversine(void **state)
                 118292);
     assert_true(matcher_distance_m(-6.2, 106.8, -6.2, 106.8) == 0);
     assert_true(matcher_distance_m(0, 0, 0, 0.899320363724538) == 100000);
+    /* sin^2(dlambda/2) is one factor: cos phi1 x cos phi2 x (s2 x s2).
+       Multiplying by s2 twice rounds differently; here that gives
+       1982633 */
+    assert_true(matcher_distance_m(8.4182871405120423, 122.39026147285023,
+                                   3.0626066462428341,
+                                   105.29061668489818) == 1982632);
     /* antipodes do not produce NaN */
     assert_true(matcher_distance_m(0, 0, 0, 180) > 20000000);
 }
