@@ -470,8 +470,9 @@ cli_format_time(int64_t ms, char *buf, size_t size)
         snprintf(buf, size, "-");
         return;
     }
-    int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    /* Floor division without negating (-INT64_MIN overflows). */
+    int64_t secs = ms / 1000 - (ms % 1000 < 0);
+    int64_t days = secs / 86400 - (secs % 86400 < 0);
     int64_t rem = secs - days * 86400;
     int64_t y, m, d;
     s_civil_from_days(days, &y, &m, &d);
@@ -735,15 +736,15 @@ cli_feed_endpoint(
     return 0;
 }
 
-void
-cli_format_micro_idr(uint64_t micro, char *buf, size_t size)
+/* "Rp <whole>" and, unless frac is 0, "." and frac as `digits` digits
+   with trailing zeros dropped. */
+static void
+s_format_idr(uint64_t whole, unsigned frac, int digits, char *buf, size_t size)
 {
-    rantai_idr_format(micro / 1000000, buf, size);
-    unsigned frac = (unsigned) (micro % 1000000);
+    rantai_idr_format(whole, buf, size);
     if (frac == 0) {
         return;
     }
-    int digits = 6;
     while (frac % 10 == 0) {
         frac /= 10;
         digits--;
@@ -752,4 +753,16 @@ cli_format_micro_idr(uint64_t micro, char *buf, size_t size)
     if (used < size) {
         snprintf(buf + used, size - used, ".%0*u", digits, frac);
     }
+}
+
+void
+cli_format_micro_idr(uint64_t micro, char *buf, size_t size)
+{
+    s_format_idr(micro / 1000000, (unsigned) (micro % 1000000), 6, buf, size);
+}
+
+void
+cli_format_milli_idr(uint64_t milli, char *buf, size_t size)
+{
+    s_format_idr(milli / 1000, (unsigned) (milli % 1000), 3, buf, size);
 }

@@ -172,6 +172,10 @@ int cli_feed_endpoint(
    zeros of the fraction dropped). */
 void cli_format_micro_idr(uint64_t micro, char *buf, size_t size);
 
+/* Rupiah from milli-rupiah, as cli_format_micro_idr() ("Rp 1.5"); every
+   uint64_t value, without scaling it up first. */
+void cli_format_milli_idr(uint64_t milli, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -58,7 +58,8 @@ static const cli_opt_t s_post_demand_opts[] = {
      "limit)"},
     {"require", "CERT", CLI_OPT_REPEAT,
      "required certification scheme, e.g. HALAL (repeatable)"},
-    {"at", "LAT,LON", 0, "delivery point in decimal degrees (-6.9,107.6)"},
+    {"at", "LAT,LON", 0,
+     "delivery point in decimal degrees (-6.9,107.6) (required)"},
     {"max-km", "N", 0, "farthest supplier in km (default: no limit)"},
     {"deliver-by", "TIME", 0,
      "deadline: YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM[:SS]Z or Unix ms "
@@ -137,12 +138,14 @@ s_post_demand(cli_ctx_t *ctx)
     d.n_required_certifications = nreq;
     d.required_certifications = nreq ? reqs : NULL;
 
-    if ((v = cli_get(&ctx->args, "at")) != NULL) {
-        if (cli_parse_geo(v, &at, err, sizeof err) != 0) {
-            return CLI_BAD(ctx, "at", err);
-        }
-        d.delivery = &at;
+    /* The service requires it (distances are measured to it). */
+    if ((v = cli_need(ctx, "at", &rc)) == NULL) {
+        return rc;
     }
+    if (cli_parse_geo(v, &at, err, sizeof err) != 0) {
+        return CLI_BAD(ctx, "at", err);
+    }
+    d.delivery = &at;
     if ((v = cli_get(&ctx->args, "max-km")) != NULL) {
         if (cli_parse_u64(v, UINT32_MAX, &n, err, sizeof err) != 0) {
             return CLI_BAD(ctx, "max-km", err);
@@ -269,8 +272,8 @@ const cli_cmd_t cli_buyer_cmds[] = {
     {"get-buyer", CLI_BUYER, "--id ID", "Show a buyer", NULL,
      "  rantai get-buyer --id B-1\n", cli_id_opts, s_get_buyer},
     {"post-demand", CLI_BUYER,
-     "--id ID --buyer ID --commodity CODE --qty QTY\n"
-     "       [--max-price PRICE] [--require CERT]... [--at LAT,LON]\n"
+     "--id ID --buyer ID --commodity CODE --qty QTY --at LAT,LON\n"
+     "       [--max-price PRICE] [--require CERT]...\n"
      "       [--max-km N] [--deliver-by TIME]"
      "\n"
      "       [--partial | --no-partial] [--max-suppliers N] [--transport "
@@ -285,7 +288,8 @@ const cli_cmd_t cli_buyer_cmds[] = {
      "      --partial --transport 2/kg/km\n"
      "  rantai post-demand --id D-2 --buyer B-1 --commodity 100630 --qty 20t "
      "\\\n"
-     "      --origin 32 --origin \"Jawa Tengah\" --deliver-by 2026-03-01\n",
+     "      --at -6.2,106.8 --origin 32 --origin \"Jawa Tengah\" \\\n"
+     "      --deliver-by 2026-03-01\n",
      s_post_demand_opts, s_post_demand},
     {"get-demand", CLI_BUYER, "--id ID", "Show a demand", NULL,
      "  rantai get-demand --id D-1\n", cli_id_opts, s_get_demand},

@@ -16,8 +16,8 @@ static const cli_opt_t s_put_producer_opts[] = {
     {"name", "TEXT", 0, "display name"},
     {"coop", "ID", 0, "cooperative id; omit for an independent UMKM"},
     {"province", "CODE", 0,
-     "two-digit Kemendagri code (32) or name (\"Jawa Barat\")"},
-    {"at", "LAT,LON", 0, "location in decimal degrees (-6.9,107.6)"},
+     "two-digit Kemendagri code (32) or name (\"Jawa Barat\") (required)"},
+    {"at", "LAT,LON", 0, "location in decimal degrees (-6.9,107.6) (required)"},
     {"class", "CLASS", 0, "enterprise class: micro, small or medium"},
     {NULL, NULL, 0, NULL}};
 
@@ -43,19 +43,22 @@ s_put_producer(cli_ctx_t *ctx)
     if (v != NULL) {
         p.cooperative_id = (char *) v;
     }
-    if ((v = cli_get(&ctx->args, "province")) != NULL) {
-        const char *code;
-        if (cli_parse_province(v, &code, err, sizeof err) != 0) {
-            return CLI_BAD(ctx, "province", err);
-        }
-        p.province = (char *) code;
+    /* The service requires both (offers are placed by the producer's). */
+    const char *code;
+    if ((v = cli_need(ctx, "province", &rc)) == NULL) {
+        return rc;
     }
-    if ((v = cli_get(&ctx->args, "at")) != NULL) {
-        if (cli_parse_geo(v, &at, err, sizeof err) != 0) {
-            return CLI_BAD(ctx, "at", err);
-        }
-        p.location = &at;
+    if (cli_parse_province(v, &code, err, sizeof err) != 0) {
+        return CLI_BAD(ctx, "province", err);
     }
+    p.province = (char *) code;
+    if ((v = cli_need(ctx, "at", &rc)) == NULL) {
+        return rc;
+    }
+    if (cli_parse_geo(v, &at, err, sizeof err) != 0) {
+        return CLI_BAD(ctx, "at", err);
+    }
+    p.location = &at;
     if ((v = cli_get(&ctx->args, "class")) != NULL) {
         int cls;
         if (cli_parse_class(v, &cls, err, sizeof err) != 0) {
@@ -271,8 +274,8 @@ s_list_offers(cli_ctx_t *ctx)
 
 const cli_cmd_t cli_producer_cmds[] = {
     {"put-producer", CLI_PRODUCER,
-     "--id ID [--name TEXT] [--coop ID] [--province CODE]\n"
-     "       [--at LAT,LON] [--class CLASS]",
+     "--id ID --province CODE --at LAT,LON [--name TEXT]\n"
+     "       [--coop ID] [--class CLASS]",
      "Create or update a producer", NULL,
      "  rantai put-producer --id KOP1-P1 --name \"Tani Maju\" --coop KOP-1 "
      "\\\n"

@@ -223,7 +223,7 @@ s_transport(uint64_t milli, int unit, char *buf, size_t size)
         return;
     }
     char idr[64];
-    cli_format_micro_idr(milli * 1000, idr, sizeof idr);
+    cli_format_milli_idr(milli, idr, sizeof idr);
     const char *sym = s_base_symbol(unit);
     snprintf(buf, size, "%s/%s/km (%" PRIu64 " milli-rupiah per %s per km)",
              idr, sym, milli, sym);

@@ -210,9 +210,11 @@ s_setup(cli_ctx_t *ctx)
     uint64_t v = 0;
     const char *s = s_global(ctx, "timeout");
     if (s != NULL) {
-        if (cli_parse_u64(s, 86400000, &v, err, sizeof err) != 0 || v == 0) {
-            return cli_usage_error(ctx, "--timeout: %s",
-                                   v == 0 ? "must be more than 0 ms" : err);
+        if (cli_parse_u64(s, 86400000, &v, err, sizeof err) != 0) {
+            return cli_usage_error(ctx, "--timeout: %s", err);
+        }
+        if (v == 0) {
+            return cli_usage_error(ctx, "--timeout: must be more than 0 ms");
         }
         ctx->timeout_ms = (int) v;
         ctx->timeout_given = true;
@@ -544,22 +546,38 @@ main(int argc, char **argv)
     cli_ctx_t ctx;
     memset(&ctx, 0, sizeof ctx);
     int ci = s_find_cmd_index(argc, argv);
+    char err[256];
+    const cli_opt_t *const pre_tables[] = {s_pre_opts, s_global_opts};
     if (ci == 0) {
         bool help = false;
         for (int i = 1; i < argc; i++) {
             help = help || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help");
+        }
+        if (!help) {
+            /* Say what is wrong before the long usage text. */
+            if (cli_parse(&ctx.pre, pre_tables, 2, argc - 1, argv + 1, err,
+                          sizeof err) == 0) {
+                snprintf(err, sizeof err, "no COMMAND given");
+            }
+            fprintf(stderr, "rantai: %s\n\n", err);
         }
         s_usage(help ? stdout : stderr);
         return help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     }
     const char *name = argv[ci];
     if (strcmp(name, "help") == 0) {
-        const cli_cmd_t *c = ci + 1 < argc ? s_find_cmd(argv[ci + 1]) : NULL;
-        if (c == NULL) {
+        if (ci + 1 >= argc) {
             s_usage(stdout);
-        } else {
-            s_cmd_help(c);
+            return CLI_EXIT_OK;
         }
+        const cli_cmd_t *c = s_find_cmd(argv[ci + 1]);
+        if (c == NULL) {
+            fprintf(stderr,
+                    "rantai: unknown command '%s' (try 'rantai --help')\n",
+                    argv[ci + 1]);
+            return CLI_EXIT_USAGE;
+        }
+        s_cmd_help(c);
         return CLI_EXIT_OK;
     }
     ctx.cmd = s_find_cmd(name);
@@ -568,8 +586,6 @@ main(int argc, char **argv)
                 name);
         return CLI_EXIT_USAGE;
     }
-    char err[256];
-    const cli_opt_t *const pre_tables[] = {s_pre_opts, s_global_opts};
     if (cli_parse(&ctx.pre, pre_tables, 2, ci - 1, argv + 1, err, sizeof err) !=
         0) {
         return cli_usage_error(&ctx, "%s", err);
@@ -584,6 +600,10 @@ main(int argc, char **argv)
     } else if (ctx.args.help || ctx.pre.help) {
         s_cmd_help(ctx.cmd);
         rc = CLI_EXIT_OK;
+    } else if (ctx.cmd->service != CLI_NSERVICES && ctx.args.n_pos > 0) {
+        /* Service commands take only options: a stray word is usually an
+           unquoted value ("--name Tani Maju") that must not be dropped. */
+        rc = cli_usage_error(&ctx, "unexpected argument '%s'", ctx.args.pos[0]);
     } else if ((rc = s_setup(&ctx)) == CLI_EXIT_OK) {
         ctx.arena = rantai_arena_new();
         rc = ctx.cmd->run(&ctx);

@@ -589,6 +589,88 @@ test_frames(void **state)
     s_still_counting("AFTER-FRAMES");
 }
 
+/* ---- the rantai CLI refuses what the service would (exit 2) ------------ */
+
+/* Run `rantai --producer API --buyer API args...`; its exit code, its
+   output in out. */
+static int
+s_cli(char *out, size_t size, const char *const *args)
+{
+    char bin[512];
+    h_binary("rantai", bin, sizeof bin);
+    const char *argv[32] = {"rantai", "--producer", s_c.svc[H_PRODUCER].api,
+                            "--buyer", s_c.svc[H_BUYER].api};
+    size_t n = 5;
+    for (; args[n - 5] != NULL && n + 1 < 32; n++) {
+        argv[n] = args[n - 5];
+    }
+    argv[n] = NULL;
+    return h_run(bin, argv, out, size);
+}
+
+static void
+s_cli_refused(const char *const *args, const char *want)
+{
+    char out[4096];
+    int rc = s_cli(out, sizeof out, args);
+    if (rc != 2 || strstr(out, want) == NULL) {
+        fail_msg("rantai %s ...: want exit 2 and '%s', got %d: %s", args[0],
+                 want, rc, out);
+    }
+}
+
+static void
+test_cli_usage(void **state)
+{
+    (void) state;
+    s_put_bases();
+    /* An unquoted name: the stray word must not be dropped silently. */
+    s_cli_refused((const char *const[]){"put-producer", "--id", "CLI-P",
+                                        "--name", "Tani", "Maju", "--province",
+                                        "32", "--at", "-7.2,107.9", NULL},
+                  "unexpected argument 'Maju'");
+    /* What the service requires is required by the CLI too. */
+    s_cli_refused((const char *const[]){"put-producer", "--id", "CLI-P", "--at",
+                                        "-7.2,107.9", NULL},
+                  "--province is required");
+    s_cli_refused((const char *const[]){"put-producer", "--id", "CLI-P",
+                                        "--province", "32", NULL},
+                  "--at is required");
+    s_cli_refused((const char *const[]){"post-demand", "--id", "CLI-D",
+                                        "--buyer", "B-BASE", "--commodity",
+                                        "100630", "--qty", "20t", NULL},
+                  "--at is required");
+    s_cli_refused((const char *const[]){"get-producer", "--id", "P-BASE",
+                                        "--timeout", "abc", NULL},
+                  "not a whole number");
+    s_cli_refused((const char *const[]){"--bogus", NULL},
+                  "unknown option '--bogus'");
+    s_cli_refused((const char *const[]){"--json", NULL}, "no COMMAND given");
+    s_cli_refused((const char *const[]){"help", "nosuch", NULL},
+                  "unknown command 'nosuch'");
+    /* Nothing reached the services. */
+    s_still_counting("AFTER-CLI");
+
+    /* post-demand's --help example, as printed, is accepted. */
+    char out[4096];
+    int rc = s_cli(out, sizeof out,
+                   (const char *const[]){"post-demand", "--help", NULL});
+    assert_int_equal(rc, 0);
+    assert_non_null(
+        strstr(out, "--qty 20t \\\n      --at -6.2,106.8 --origin 32"));
+    rc = s_cli(out, sizeof out,
+               (const char *const[]){"post-demand", "--id", "D-2", "--buyer",
+                                     "B-BASE", "--commodity", "100630", "--qty",
+                                     "20t", "--at", "-6.2,106.8", "--origin",
+                                     "32", "--origin", "Jawa Tengah",
+                                     "--deliver-by", "2026-03-01", NULL});
+    if (rc != 0 || strncmp(out, "ok demand D-2 seq ", 18) != 0) {
+        fail_msg("help example: exit %d: %s", rc, out);
+    }
+    assert_int_equal(strtoull(out + 18, NULL, 10), s_seq[H_BUYER] + 1);
+    s_seq[H_BUYER]++;
+}
+
 int
 main(void)
 {
@@ -598,6 +680,7 @@ main(void)
         cmocka_unit_test(test_rules_and_idempotency),
         cmocka_unit_test(test_paging),
         cmocka_unit_test(test_frames),
+        cmocka_unit_test(test_cli_usage),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

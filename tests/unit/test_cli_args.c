@@ -369,6 +369,32 @@ test_micro_idr(void **state)
     assert_string_equal(buf, "Rp 88,600.5");
     cli_format_micro_idr(UINT64_C(1), buf, sizeof buf);
     assert_string_equal(buf, "Rp 0.000001");
+    /* Transport rates are milli-rupiah of any uint64_t size: not scaled
+       to micro first (that wrapped around). */
+    cli_format_milli_idr(UINT64_C(2000), buf, sizeof buf);
+    assert_string_equal(buf, "Rp 2");
+    cli_format_milli_idr(UINT64_C(1500), buf, sizeof buf);
+    assert_string_equal(buf, "Rp 1.5");
+    cli_format_milli_idr(UINT64_C(7), buf, sizeof buf);
+    assert_string_equal(buf, "Rp 0.007");
+    cli_format_milli_idr(UINT64_MAX, buf, sizeof buf);
+    assert_string_equal(buf, "Rp 18,446,744,073,709,551.615");
+}
+
+/* Times from the wire may be any int64 (no rule bounds them). */
+static void
+test_format_time_extremes(void **state)
+{
+    (void) state;
+    char buf[64];
+    cli_format_time(-1, buf, sizeof buf);
+    assert_string_equal(buf, "1969-12-31T23:59:59Z");
+    cli_format_time(-86400000, buf, sizeof buf);
+    assert_string_equal(buf, "1969-12-31");
+    cli_format_time(INT64_MIN, buf, sizeof buf);
+    assert_string_equal(buf, "-292275055-05-16T16:47:04Z");
+    cli_format_time(INT64_MAX, buf, sizeof buf);
+    assert_string_equal(buf, "292278994-08-17T07:12:55Z");
 }
 
 int
@@ -388,6 +414,7 @@ main(void)
         cmocka_unit_test(test_transport),
         cmocka_unit_test(test_party_and_endpoint),
         cmocka_unit_test(test_micro_idr),
+        cmocka_unit_test(test_format_time_extremes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
