@@ -106,6 +106,40 @@ h_cluster_init(h_cluster_t *c)
     snprintf(m->extra[m->nextra++], 320, "%s", c->svc[H_BUYER].feed);
 }
 
+int
+h_probe(h_cluster_t *c,
+        h_service_t s,
+        rantai_client_t *client,
+        rantai_arena_t *arena)
+{
+    int status = 0;
+    if (waitpid(c->svc[s].pid, &status, WNOHANG) == c->svc[s].pid) {
+        fprintf(stderr, "%s exited while starting; see %s\n", c->svc[s].name,
+                c->svc[s].log_path);
+        c->svc[s].pid = 0;
+        return -1;
+    }
+    rantai_request_t req = RANTAI__V1__REQUEST__INIT;
+    Rantai__V1__GetMatcherStatus st = RANTAI__V1__GET_MATCHER_STATUS__INIT;
+    Rantai__V1__GetProducer gp = RANTAI__V1__GET_PRODUCER__INIT;
+    Rantai__V1__GetBuyer gb = RANTAI__V1__GET_BUYER__INIT;
+    gp.id = gb.id = "readiness-probe";
+    if (s == H_MATCHER) {
+        req.body_case = RANTAI__V1__REQUEST__BODY_GET_MATCHER_STATUS;
+        req.get_matcher_status = &st;
+    } else if (s == H_PRODUCER) {
+        req.body_case = RANTAI__V1__REQUEST__BODY_GET_PRODUCER;
+        req.get_producer = &gp;
+    } else {
+        req.body_case = RANTAI__V1__REQUEST__BODY_GET_BUYER;
+        req.get_buyer = &gb;
+    }
+    rantai_reply_t *reply = NULL;
+    int answered = rantai_client_call(client, &req, arena, &reply) == 0;
+    rantai_arena_reset(arena);
+    return answered;
+}
+
 static bool
 s_ready(h_cluster_t *c, h_service_t s)
 {
@@ -115,44 +149,21 @@ s_ready(h_cluster_t *c, h_service_t s)
     bool ready = false;
     int64_t deadline = s_ms() + 30000;
     while (!ready && s_ms() < deadline) {
-        int status = 0;
-        if (waitpid(c->svc[s].pid, &status, WNOHANG) == c->svc[s].pid) {
-            fprintf(stderr, "%s exited while starting; see %s\n",
-                    c->svc[s].name, c->svc[s].log_path);
-            c->svc[s].pid = 0;
+        int r = h_probe(c, s, client, arena);
+        if (r < 0) {
             break;
         }
-        rantai_request_t req = RANTAI__V1__REQUEST__INIT;
-        Rantai__V1__GetMatcherStatus st = RANTAI__V1__GET_MATCHER_STATUS__INIT;
-        Rantai__V1__GetProducer gp = RANTAI__V1__GET_PRODUCER__INIT;
-        Rantai__V1__GetBuyer gb = RANTAI__V1__GET_BUYER__INIT;
-        gp.id = gb.id = "readiness-probe";
-        if (s == H_MATCHER) {
-            req.body_case = RANTAI__V1__REQUEST__BODY_GET_MATCHER_STATUS;
-            req.get_matcher_status = &st;
-        } else if (s == H_PRODUCER) {
-            req.body_case = RANTAI__V1__REQUEST__BODY_GET_PRODUCER;
-            req.get_producer = &gp;
-        } else {
-            req.body_case = RANTAI__V1__REQUEST__BODY_GET_BUYER;
-            req.get_buyer = &gb;
-        }
-        rantai_reply_t *reply = NULL;
-        if (rantai_client_call(client, &req, arena, &reply) == 0) {
-            ready = true;
-        }
-        rantai_arena_reset(arena);
+        ready = r > 0;
     }
     rantai_arena_destroy(&arena);
     rantai_client_destroy(&client);
     return ready;
 }
 
-bool
-h_start(h_cluster_t *c, h_service_t s)
+pid_t
+h_spawn(const h_proc_t *p, const char *const *args)
 {
-    h_proc_t *p = &c->svc[s];
-    const char *argv[32];
+    const char *argv[64];
     int n = 0;
     argv[n++] = p->binary;
     argv[n++] = "--api";
@@ -163,8 +174,8 @@ h_start(h_cluster_t *c, h_service_t s)
     argv[n++] = p->http;
     argv[n++] = "--data-dir";
     argv[n++] = p->data_dir;
-    for (int i = 0; i < p->nextra; i++) {
-        argv[n++] = p->extra[i];
+    for (int i = 0; args && args[i] && n < 63; i++) {
+        argv[n++] = args[i];
     }
     argv[n] = NULL;
     pid_t pid = fork();
@@ -179,7 +190,20 @@ h_start(h_cluster_t *c, h_service_t s)
         execv(p->binary, (char *const *) argv);
         _exit(127);
     }
-    p->pid = pid;
+    return pid;
+}
+
+bool
+h_start(h_cluster_t *c, h_service_t s)
+{
+    h_proc_t *p = &c->svc[s];
+    const char *extra[9];
+    int n = 0;
+    for (int i = 0; i < p->nextra && n < 8; i++) {
+        extra[n++] = p->extra[i];
+    }
+    extra[n] = NULL;
+    p->pid = h_spawn(p, extra);
     return s_ready(c, s);
 }
 
@@ -248,15 +272,21 @@ h_cluster_fini(h_cluster_t *c, bool keep)
 }
 
 rantai_client_t *
-h_client(h_cluster_t *c, h_service_t s)
+h_client_sec(h_cluster_t *c, h_service_t s, const rantai_security_t *sec)
 {
-    rantai_client_t *client = rantai_client_new(c->svc[s].api, NULL);
+    rantai_client_t *client = rantai_client_new(c->svc[s].api, sec);
     if (!client) {
         abort();
     }
     rantai_client_set_timeout(client, 5000);
     rantai_client_set_retries(client, 0);
     return client;
+}
+
+rantai_client_t *
+h_client(h_cluster_t *c, h_service_t s)
+{
+    return h_client_sec(c, s, NULL);
 }
 
 rantai_reply_t *
@@ -273,7 +303,16 @@ h_call(rantai_client_t *client, rantai_request_t *req, rantai_arena_t *arena)
 bool
 h_wait_applied(h_cluster_t *c, uint64_t producer_seq, uint64_t buyer_seq)
 {
-    rantai_client_t *client = h_client(c, H_MATCHER);
+    return h_wait_applied_sec(c, NULL, producer_seq, buyer_seq);
+}
+
+bool
+h_wait_applied_sec(h_cluster_t *c,
+                   const rantai_security_t *sec,
+                   uint64_t producer_seq,
+                   uint64_t buyer_seq)
+{
+    rantai_client_t *client = h_client_sec(c, H_MATCHER, sec);
     rantai_arena_t *arena = rantai_arena_new();
     int64_t deadline = s_ms() + 15000;
     bool ok = false;

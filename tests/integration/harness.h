@@ -49,8 +49,26 @@ void h_kill9(h_cluster_t *c, h_service_t s);
    failed: logs are useful). */
 void h_cluster_fini(h_cluster_t *c, bool keep);
 
-/* A client for a service's api (5 s timeout, no retries). */
+/* Fork and exec service p with its usual arguments (api, feed, http,
+   data dir) then `args` (NULL-terminated, may be NULL; at most 54 are
+   used), stdout and stderr appended to p->log_path. Returns the child's
+   pid (-1 if fork failed); does not wait for readiness. */
+pid_t h_spawn(const h_proc_t *p, const char *const *args);
+
+/* One readiness probe of service s through client (a status or lookup
+   request; arena is reset after). Returns 1 if it answered, 0 if not,
+   -1 if the process has exited (reaped, pid cleared, log path printed). */
+int h_probe(h_cluster_t *c,
+            h_service_t s,
+            rantai_client_t *client,
+            rantai_arena_t *arena);
+
+/* A client for a service's api (5 s timeout, no retries). Caller owns it. */
 rantai_client_t *h_client(h_cluster_t *c, h_service_t s);
+
+/* The same, authenticating with sec (NULL: no CURVE). Caller owns it. */
+rantai_client_t *
+h_client_sec(h_cluster_t *c, h_service_t s, const rantai_security_t *sec);
 
 /* Call and return the reply (in arena); aborts the test on timeout. */
 rantai_reply_t *
@@ -58,6 +76,13 @@ h_call(rantai_client_t *client, rantai_request_t *req, rantai_arena_t *arena);
 
 /* Wait until the matcher applied producer_seq/buyer_seq (15 s). */
 bool h_wait_applied(h_cluster_t *c, uint64_t producer_seq, uint64_t buyer_seq);
+
+/* The same, asking as sec (NULL: no CURVE). Aborts the test if a status
+   request gets no reply. */
+bool h_wait_applied_sec(h_cluster_t *c,
+                        const rantai_security_t *sec,
+                        uint64_t producer_seq,
+                        uint64_t buyer_seq);
 
 /* Run a binary with args and capture exit code and output (10 s). */
 int h_run(const char *binary, const char *const *argv, char *out, size_t size);

@@ -156,6 +156,166 @@ mfx_qty(mfx_t *f, uint64_t milli, int unit)
     return q;
 }
 
+static inline Rantai__V1__Price *
+mfx_price(mfx_t *f, uint64_t idr, int per)
+{
+    Rantai__V1__Price *p = RANTAI_ANEW(f->arena, Rantai__V1__Price);
+    rantai__v1__price__init(p);
+    p->idr = idr;
+    p->per = (Rantai__V1__Unit) per;
+    return p;
+}
+
+/* Append a certificate to o (the arrays live in f->arena). */
+static inline void
+mfx_add_cert(mfx_t *f,
+             Rantai__V1__Offer *o,
+             int scheme,
+             const char *number,
+             int64_t valid_until)
+{
+    Rantai__V1__Certificate *c = RANTAI_ANEW(f->arena, Rantai__V1__Certificate);
+    rantai__v1__certificate__init(c);
+    c->scheme = (Rantai__V1__Certification) scheme;
+    c->number = (char *) number;
+    c->valid_until = valid_until;
+    Rantai__V1__Certificate **v =
+        rantai_arena_alloc(f->arena, (o->n_certificates + 1) * sizeof(*v));
+    for (size_t i = 0; i < o->n_certificates; i++) {
+        v[i] = o->certificates[i];
+    }
+    v[o->n_certificates] = c;
+    o->certificates = v;
+    o->n_certificates++;
+}
+
+/* ---- registry events, applied with mfx_apply from their source ---- */
+
+/* Put a producer; loc may be NULL (no location). */
+static inline void
+mfx_put_producer(mfx_t *f,
+                 const char *id,
+                 const char *coop,
+                 const char *prov,
+                 Rantai__V1__GeoPoint *loc)
+{
+    Rantai__V1__Producer *p = RANTAI_ANEW(f->arena, Rantai__V1__Producer);
+    rantai__v1__producer__init(p);
+    p->id = (char *) id;
+    p->cooperative_id = (char *) coop;
+    p->province = (char *) prov;
+    p->location = loc;
+    Rantai__V1__ProducerPut *pp =
+        RANTAI_ANEW(f->arena, Rantai__V1__ProducerPut);
+    rantai__v1__producer_put__init(pp);
+    pp->producer = p;
+    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
+    ev.body_case = RANTAI__V1__EVENT__BODY_PRODUCER_PUT;
+    ev.producer_put = pp;
+    mfx_apply(f, MATCHER_SOURCE_PRODUCER, &ev);
+}
+
+/* An offer of `kg` kilograms of "090111" at `idr` per kilogram, with no
+   location; the caller adds the rest and puts it with mfx_put_offer. */
+static inline Rantai__V1__Offer *
+mfx_offer_kg(
+    mfx_t *f, const char *id, const char *producer, uint64_t kg, uint64_t idr)
+{
+    Rantai__V1__Offer *o = RANTAI_ANEW(f->arena, Rantai__V1__Offer);
+    rantai__v1__offer__init(o);
+    o->id = (char *) id;
+    o->producer_id = (char *) producer;
+    o->commodity = "090111";
+    o->quantity = mfx_qty(f, kg * 1000, RANTAI__V1__UNIT__UNIT_KILOGRAM);
+    o->price = mfx_price(f, idr, RANTAI__V1__UNIT__UNIT_KILOGRAM);
+    return o;
+}
+
+static inline void
+mfx_put_offer(mfx_t *f, Rantai__V1__Offer *o)
+{
+    Rantai__V1__OfferPut *op = RANTAI_ANEW(f->arena, Rantai__V1__OfferPut);
+    rantai__v1__offer_put__init(op);
+    op->offer = o;
+    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
+    ev.body_case = RANTAI__V1__EVENT__BODY_OFFER_PUT;
+    ev.offer_put = op;
+    mfx_apply(f, MATCHER_SOURCE_PRODUCER, &ev);
+}
+
+static inline void
+mfx_withdraw(mfx_t *f, const char *offer_id, const char *producer_id)
+{
+    Rantai__V1__OfferWithdrawn *w =
+        RANTAI_ANEW(f->arena, Rantai__V1__OfferWithdrawn);
+    rantai__v1__offer_withdrawn__init(w);
+    w->offer_id = (char *) offer_id;
+    w->producer_id = (char *) producer_id;
+    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
+    ev.body_case = RANTAI__V1__EVENT__BODY_OFFER_WITHDRAWN;
+    ev.offer_withdrawn = w;
+    mfx_apply(f, MATCHER_SOURCE_PRODUCER, &ev);
+}
+
+static inline void
+mfx_put_buyer(mfx_t *f, const char *id, const char *marketplace)
+{
+    Rantai__V1__Buyer *b = RANTAI_ANEW(f->arena, Rantai__V1__Buyer);
+    rantai__v1__buyer__init(b);
+    b->id = (char *) id;
+    b->marketplace_id = (char *) marketplace;
+    Rantai__V1__BuyerPut *bp = RANTAI_ANEW(f->arena, Rantai__V1__BuyerPut);
+    rantai__v1__buyer_put__init(bp);
+    bp->buyer = b;
+    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
+    ev.body_case = RANTAI__V1__EVENT__BODY_BUYER_PUT;
+    ev.buyer_put = bp;
+    mfx_apply(f, MATCHER_SOURCE_BUYER, &ev);
+}
+
+/* A demand by "B1" of `kg` kilograms of "0901" delivered at (lat, lon),
+   partial allowed; the caller adds the rest and posts it with mfx_post. */
+static inline Rantai__V1__Demand *
+mfx_demand_kg(mfx_t *f, const char *id, uint64_t kg, double lat, double lon)
+{
+    Rantai__V1__Demand *d = RANTAI_ANEW(f->arena, Rantai__V1__Demand);
+    rantai__v1__demand__init(d);
+    d->id = (char *) id;
+    d->buyer_id = "B1";
+    d->commodity = "0901";
+    d->quantity = mfx_qty(f, kg * 1000, RANTAI__V1__UNIT__UNIT_KILOGRAM);
+    d->delivery = mfx_geo(f, lat, lon);
+    d->allow_partial = true;
+    return d;
+}
+
+static inline void
+mfx_post(mfx_t *f, Rantai__V1__Demand *d)
+{
+    Rantai__V1__DemandPosted *dp =
+        RANTAI_ANEW(f->arena, Rantai__V1__DemandPosted);
+    rantai__v1__demand_posted__init(dp);
+    dp->demand = d;
+    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
+    ev.body_case = RANTAI__V1__EVENT__BODY_DEMAND_POSTED;
+    ev.demand_posted = dp;
+    mfx_apply(f, MATCHER_SOURCE_BUYER, &ev);
+}
+
+static inline void
+mfx_cancel(mfx_t *f, const char *demand_id, const char *buyer_id)
+{
+    Rantai__V1__DemandCancelled *c =
+        RANTAI_ANEW(f->arena, Rantai__V1__DemandCancelled);
+    rantai__v1__demand_cancelled__init(c);
+    c->demand_id = (char *) demand_id;
+    c->buyer_id = (char *) buyer_id;
+    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
+    ev.body_case = RANTAI__V1__EVENT__BODY_DEMAND_CANCELLED;
+    ev.demand_cancelled = c;
+    mfx_apply(f, MATCHER_SOURCE_BUYER, &ev);
+}
+
 typedef struct {
     mfx_t *f;
     const rantai_principal_t *who;

@@ -43,13 +43,27 @@ s_send_msg(zsock_t *router, zframe_t *id, const ProtobufCMessage *m)
     zframe_send(&body, router, 0);
 }
 
+/* The loop both in-test servers share: a ROUTER on an ephemeral port
+   (CURVE server when cert is set) whose port goes to the pipe; pipe
+   commands go to on_cmd (which answers on the pipe) until $TERM, and
+   each [id, body] request to on_msg (the arena is reset after each). */
+typedef struct {
+    zcert_t *cert;
+    void (*on_cmd)(zsock_t *pipe, const char *cmd, void *state);
+    void (*on_msg)(zsock_t *router,
+                   zframe_t *id,
+                   zframe_t *body,
+                   rantai_arena_t *a,
+                   void *state);
+    void *state;
+} s_server_t;
+
 static void
-s_api_server(zsock_t *pipe, void *args_)
+s_server_run(zsock_t *pipe, const s_server_t *srv)
 {
-    api_args_t *args = args_;
     zsock_t *router = zsock_new(ZMQ_ROUTER);
-    if (args->server_cert) {
-        zcert_apply(args->server_cert, router);
+    if (srv->cert) {
+        zcert_apply(srv->cert, router);
         zsock_set_curve_server(router, 1);
     }
     int port = zsock_bind(router, "tcp://127.0.0.1:*");
@@ -57,14 +71,13 @@ s_api_server(zsock_t *pipe, void *args_)
     zstr_sendf(pipe, "%d", port);
     zpoller_t *poller = zpoller_new(pipe, router, NULL);
     rantai_arena_t *a = rantai_arena_new();
-    int nreq = 0;
     while (true) {
         void *which = zpoller_wait(poller, -1);
         if (which == pipe) {
             char *cmd = zstr_recv(pipe);
             bool term = !cmd || streq(cmd, "$TERM");
-            if (cmd && streq(cmd, "COUNT")) {
-                zstr_sendf(pipe, "%d", nreq);
+            if (cmd && !term) {
+                srv->on_cmd(pipe, cmd, srv->state);
             }
             zstr_free(&cmd);
             if (term) {
@@ -78,27 +91,7 @@ s_api_server(zsock_t *pipe, void *args_)
         zmsg_t *msg = zmsg_recv(router);
         zframe_t *id = zmsg_pop(msg);
         zframe_t *body = zmsg_pop(msg);
-        nreq++;
-        rantai_request_t *req = (rantai_request_t *) rantai_decode(
-            &rantai__v1__request__descriptor, zframe_data(body),
-            zframe_size(body), RANTAI_DEFAULT_MAX_MSG, a);
-        bool answer = req && args->mode != API_SILENT &&
-                      !(args->mode == API_DROP_FIRST && nreq == 1);
-        if (answer && args->mode == API_GARBAGE) {
-            zframe_send(&id, router, ZFRAME_MORE | ZFRAME_REUSE);
-            zstr_send(router, "\xff\xff\xff not protobuf");
-        } else if (answer) {
-            rantai_reply_t reply = RANTAI__V1__REPLY__INIT;
-            if (args->mode == API_STALE) {
-                reply.request_id = req->request_id ^ 0x5555;
-                reply.message = (char *) "stale";
-                s_send_msg(router, id, &reply.base);
-            }
-            reply.request_id = req->request_id;
-            reply.seq = (uint64_t) nreq;
-            reply.message = (char *) rantai_request_name(req);
-            s_send_msg(router, id, &reply.base);
-        }
+        srv->on_msg(router, id, body, a, srv->state);
         zframe_destroy(&id);
         zframe_destroy(&body);
         zmsg_destroy(&msg);
@@ -107,6 +100,75 @@ s_api_server(zsock_t *pipe, void *args_)
     rantai_arena_destroy(&a);
     zpoller_destroy(&poller);
     zsock_destroy(&router);
+}
+
+/* Start an in-test server actor and put its endpoint in endpoint. */
+static zactor_t *
+s_start_server(zactor_fn *fn, void *args, char *endpoint, size_t size)
+{
+    zactor_t *actor = zactor_new(fn, args);
+    assert_non_null(actor);
+    char *port = zstr_recv(actor);
+    assert_non_null(port);
+    assert_true(atoi(port) > 0);
+    snprintf(endpoint, size, "tcp://127.0.0.1:%s", port);
+    zstr_free(&port);
+    return actor;
+}
+
+typedef struct {
+    const api_args_t *args;
+    int nreq;
+} api_state_t;
+
+static void
+s_api_cmd(zsock_t *pipe, const char *cmd, void *state_)
+{
+    api_state_t *st = state_;
+    if (streq(cmd, "COUNT")) {
+        zstr_sendf(pipe, "%d", st->nreq);
+    }
+}
+
+static void
+s_api_msg(zsock_t *router,
+          zframe_t *id,
+          zframe_t *body,
+          rantai_arena_t *a,
+          void *state_)
+{
+    api_state_t *st = state_;
+    int mode = st->args->mode;
+    int nreq = ++st->nreq;
+    rantai_request_t *req = (rantai_request_t *) rantai_decode(
+        &rantai__v1__request__descriptor, zframe_data(body), zframe_size(body),
+        RANTAI_DEFAULT_MAX_MSG, a);
+    bool answer =
+        req && mode != API_SILENT && !(mode == API_DROP_FIRST && nreq == 1);
+    if (answer && mode == API_GARBAGE) {
+        zframe_send(&id, router, ZFRAME_MORE | ZFRAME_REUSE);
+        zstr_send(router, "\xff\xff\xff not protobuf");
+    } else if (answer) {
+        rantai_reply_t reply = RANTAI__V1__REPLY__INIT;
+        if (mode == API_STALE) {
+            reply.request_id = req->request_id ^ 0x5555;
+            reply.message = (char *) "stale";
+            s_send_msg(router, id, &reply.base);
+        }
+        reply.request_id = req->request_id;
+        reply.seq = (uint64_t) nreq;
+        reply.message = (char *) rantai_request_name(req);
+        s_send_msg(router, id, &reply.base);
+    }
+}
+
+static void
+s_api_server(zsock_t *pipe, void *args_)
+{
+    api_args_t *args = args_;
+    api_state_t st = {args, 0};
+    s_server_t srv = {args->server_cert, s_api_cmd, s_api_msg, &st};
+    s_server_run(pipe, &srv);
 }
 
 static int
@@ -123,14 +185,7 @@ s_actor_int(zactor_t *actor, const char *cmd)
 static zactor_t *
 s_start_api(api_args_t *args, char *endpoint, size_t size)
 {
-    zactor_t *actor = zactor_new(s_api_server, args);
-    assert_non_null(actor);
-    char *port = zstr_recv(actor);
-    assert_non_null(port);
-    assert_true(atoi(port) > 0);
-    snprintf(endpoint, size, "tcp://127.0.0.1:%s", port);
-    zstr_free(&port);
-    return actor;
+    return s_start_server(s_api_server, args, endpoint, size);
 }
 
 static rantai_request_t *
@@ -385,99 +440,85 @@ s_send_event(zsock_t *router, zframe_t *id, uint64_t seq)
     s_send_msg(router, id, &m.base);
 }
 
+typedef struct {
+    int mode;
+    int nsubs;
+    uint64_t froms[8];
+    uint64_t last_ack;
+} feed_state_t;
+
+static void
+s_feed_cmd(zsock_t *pipe, const char *cmd, void *state_)
+{
+    feed_state_t *st = state_;
+    if (streq(cmd, "ACK")) {
+        zstr_sendf(pipe, "%d", (int) st->last_ack);
+    } else if (streq(cmd, "SUBS")) {
+        zstr_sendf(pipe, "%d", st->nsubs);
+    } else if (strncmp(cmd, "FROM", 4) == 0) {
+        zstr_sendf(pipe, "%d", (int) st->froms[atoi(cmd + 4) & 7]);
+    }
+}
+
+static void
+s_feed_msg(zsock_t *router,
+           zframe_t *id,
+           zframe_t *body,
+           rantai_arena_t *a,
+           void *state_)
+{
+    feed_state_t *st = state_;
+    int mode = st->mode;
+    rantai_feed_request_t *req = (rantai_feed_request_t *) rantai_decode(
+        &rantai__v1__feed_request__descriptor, zframe_data(body),
+        zframe_size(body), RANTAI_DEFAULT_MAX_MSG, a);
+    if (req && req->body_case == RANTAI__V1__FEED_REQUEST__BODY_ACK) {
+        st->last_ack = req->ack;
+    } else if (req &&
+               req->body_case == RANTAI__V1__FEED_REQUEST__BODY_SUBSCRIBE) {
+        st->froms[st->nsubs & 7] = req->subscribe->from_seq;
+        st->nsubs++;
+        if (mode == FEED_DUP) {
+            const uint64_t seqs[] = {1, 2, 3, 3, 4, 5};
+            for (size_t i = 0; i < 6; i++) {
+                s_send_event(router, id, seqs[i]);
+            }
+            Rantai__V1__Heartbeat hb = RANTAI__V1__HEARTBEAT__INIT;
+            hb.head_seq = 5;
+            rantai_feed_message_t m = RANTAI__V1__FEED_MESSAGE__INIT;
+            m.body_case = RANTAI__V1__FEED_MESSAGE__BODY_HEARTBEAT;
+            m.heartbeat = &hb;
+            s_send_msg(router, id, &m.base);
+        } else if (mode == FEED_RESUB && st->nsubs == 1) {
+            s_send_event(router, id, 1);
+            s_send_event(router, id, 2);
+        } else if (mode == FEED_RESUB) {
+            s_send_event(router, id, 2);
+            s_send_event(router, id, 3);
+        } else {
+            rantai_reply_t err = RANTAI__V1__REPLY__INIT;
+            err.code = RANTAI__V1__STATUS_CODE__STATUS_CODE_OUT_OF_RANGE;
+            err.message = (char *) "pruned";
+            rantai_feed_message_t m = RANTAI__V1__FEED_MESSAGE__INIT;
+            m.body_case = RANTAI__V1__FEED_MESSAGE__BODY_ERROR;
+            m.error = &err;
+            s_send_msg(router, id, &m.base);
+        }
+    }
+}
+
 static void
 s_feed_server(zsock_t *pipe, void *args_)
 {
-    int mode = *(int *) args_;
-    zsock_t *router = zsock_new(ZMQ_ROUTER);
-    int port = zsock_bind(router, "tcp://127.0.0.1:*");
-    zsock_signal(pipe, 0);
-    zstr_sendf(pipe, "%d", port);
-    zpoller_t *poller = zpoller_new(pipe, router, NULL);
-    rantai_arena_t *a = rantai_arena_new();
-    int nsubs = 0;
-    uint64_t froms[8] = {0};
-    uint64_t last_ack = 0;
-    while (true) {
-        void *which = zpoller_wait(poller, -1);
-        if (which == pipe) {
-            char *cmd = zstr_recv(pipe);
-            bool term = !cmd || streq(cmd, "$TERM");
-            if (cmd && streq(cmd, "ACK")) {
-                zstr_sendf(pipe, "%d", (int) last_ack);
-            } else if (cmd && streq(cmd, "SUBS")) {
-                zstr_sendf(pipe, "%d", nsubs);
-            } else if (cmd && strncmp(cmd, "FROM", 4) == 0) {
-                zstr_sendf(pipe, "%d", (int) froms[atoi(cmd + 4) & 7]);
-            }
-            zstr_free(&cmd);
-            if (term) {
-                break;
-            }
-            continue;
-        }
-        if (which != router) {
-            break;
-        }
-        zmsg_t *msg = zmsg_recv(router);
-        zframe_t *id = zmsg_pop(msg);
-        zframe_t *body = zmsg_pop(msg);
-        rantai_feed_request_t *req = (rantai_feed_request_t *) rantai_decode(
-            &rantai__v1__feed_request__descriptor, zframe_data(body),
-            zframe_size(body), RANTAI_DEFAULT_MAX_MSG, a);
-        if (req && req->body_case == RANTAI__V1__FEED_REQUEST__BODY_ACK) {
-            last_ack = req->ack;
-        } else if (req &&
-                   req->body_case == RANTAI__V1__FEED_REQUEST__BODY_SUBSCRIBE) {
-            froms[nsubs & 7] = req->subscribe->from_seq;
-            nsubs++;
-            if (mode == FEED_DUP) {
-                const uint64_t seqs[] = {1, 2, 3, 3, 4, 5};
-                for (size_t i = 0; i < 6; i++) {
-                    s_send_event(router, id, seqs[i]);
-                }
-                Rantai__V1__Heartbeat hb = RANTAI__V1__HEARTBEAT__INIT;
-                hb.head_seq = 5;
-                rantai_feed_message_t m = RANTAI__V1__FEED_MESSAGE__INIT;
-                m.body_case = RANTAI__V1__FEED_MESSAGE__BODY_HEARTBEAT;
-                m.heartbeat = &hb;
-                s_send_msg(router, id, &m.base);
-            } else if (mode == FEED_RESUB && nsubs == 1) {
-                s_send_event(router, id, 1);
-                s_send_event(router, id, 2);
-            } else if (mode == FEED_RESUB) {
-                s_send_event(router, id, 2);
-                s_send_event(router, id, 3);
-            } else {
-                rantai_reply_t err = RANTAI__V1__REPLY__INIT;
-                err.code = RANTAI__V1__STATUS_CODE__STATUS_CODE_OUT_OF_RANGE;
-                err.message = (char *) "pruned";
-                rantai_feed_message_t m = RANTAI__V1__FEED_MESSAGE__INIT;
-                m.body_case = RANTAI__V1__FEED_MESSAGE__BODY_ERROR;
-                m.error = &err;
-                s_send_msg(router, id, &m.base);
-            }
-        }
-        zframe_destroy(&id);
-        zframe_destroy(&body);
-        zmsg_destroy(&msg);
-        rantai_arena_reset(a);
-    }
-    rantai_arena_destroy(&a);
-    zpoller_destroy(&poller);
-    zsock_destroy(&router);
+    feed_state_t st = {.mode = *(int *) args_};
+    s_server_t srv = {NULL, s_feed_cmd, s_feed_msg, &st};
+    s_server_run(pipe, &srv);
 }
 
 static zactor_t *
 s_start_feed(int *mode, char *endpoint, size_t size)
 {
-    zactor_t *actor = zactor_new(s_feed_server, mode);
-    assert_non_null(actor);
-    char *port = zstr_recv(actor);
-    assert_non_null(port);
-    snprintf(endpoint, size, "tcp://127.0.0.1:%s", port);
-    zstr_free(&port);
-    return actor;
+    return s_start_server(s_feed_server, mode, endpoint, size);
 }
 
 /* ---- feed tests ------------------------------------------------------- */

@@ -61,53 +61,10 @@ test_cell_bound(void **state)
 
 /* ---- registry events ---- */
 
-static Rantai__V1__GeoPoint *
-geo(mfx_t *f, double lat, double lon)
-{
-    Rantai__V1__GeoPoint *g = RANTAI_ANEW(f->arena, Rantai__V1__GeoPoint);
-    rantai__v1__geo_point__init(g);
-    g->lat = lat;
-    g->lon = lon;
-    return g;
-}
-
-static Rantai__V1__Quantity *
-qty(mfx_t *f, uint64_t milli)
-{
-    Rantai__V1__Quantity *q = RANTAI_ANEW(f->arena, Rantai__V1__Quantity);
-    rantai__v1__quantity__init(q);
-    q->milli = milli;
-    q->unit = KG;
-    return q;
-}
-
-static Rantai__V1__Price *
-price(mfx_t *f, uint64_t idr)
-{
-    Rantai__V1__Price *p = RANTAI_ANEW(f->arena, Rantai__V1__Price);
-    rantai__v1__price__init(p);
-    p->idr = idr;
-    p->per = KG;
-    return p;
-}
-
 static void
 producer(mfx_t *f, const char *id, double lat, double lon)
 {
-    Rantai__V1__Producer *p = RANTAI_ANEW(f->arena, Rantai__V1__Producer);
-    rantai__v1__producer__init(p);
-    p->id = (char *) id;
-    p->cooperative_id = "K1";
-    p->province = "33";
-    p->location = geo(f, lat, lon);
-    Rantai__V1__ProducerPut *pp =
-        RANTAI_ANEW(f->arena, Rantai__V1__ProducerPut);
-    rantai__v1__producer_put__init(pp);
-    pp->producer = p;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_PRODUCER_PUT;
-    ev.producer_put = pp;
-    mfx_apply(f, MATCHER_SOURCE_PRODUCER, &ev);
+    mfx_put_producer(f, id, "K1", "33", mfx_geo(f, lat, lon));
 }
 
 static void
@@ -119,59 +76,20 @@ offer(mfx_t *f,
       double lon,
       bool halal)
 {
-    Rantai__V1__Offer *o = RANTAI_ANEW(f->arena, Rantai__V1__Offer);
-    rantai__v1__offer__init(o);
-    o->id = (char *) id;
-    o->producer_id = "P1";
-    o->commodity = "090111";
-    o->quantity = qty(f, kg * 1000);
-    o->price = price(f, idr);
-    o->location = geo(f, lat, lon);
+    Rantai__V1__Offer *o = mfx_offer_kg(f, id, "P1", kg, idr);
+    o->location = mfx_geo(f, lat, lon);
     if (halal) {
-        Rantai__V1__Certificate *c =
-            RANTAI_ANEW(f->arena, Rantai__V1__Certificate);
-        rantai__v1__certificate__init(c);
-        c->scheme = HALAL;
-        c->number = "H";
-        o->certificates = rantai_arena_alloc(f->arena, sizeof(void *));
-        o->certificates[0] = c;
-        o->n_certificates = 1;
+        mfx_add_cert(f, o, HALAL, "H", 0);
     }
-    Rantai__V1__OfferPut *op = RANTAI_ANEW(f->arena, Rantai__V1__OfferPut);
-    rantai__v1__offer_put__init(op);
-    op->offer = o;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_OFFER_PUT;
-    ev.offer_put = op;
-    mfx_apply(f, MATCHER_SOURCE_PRODUCER, &ev);
+    mfx_put_offer(f, o);
 }
 
 static Rantai__V1__Demand *
 demand(mfx_t *f, const char *id, uint64_t kg)
 {
-    Rantai__V1__Demand *d = RANTAI_ANEW(f->arena, Rantai__V1__Demand);
-    rantai__v1__demand__init(d);
-    d->id = (char *) id;
-    d->buyer_id = "B1";
-    d->commodity = "0901";
-    d->quantity = qty(f, kg * 1000);
-    d->delivery = geo(f, -7.0, 110.0);
-    d->allow_partial = true;
+    Rantai__V1__Demand *d = mfx_demand_kg(f, id, kg, -7.0, 110.0);
     d->transport_milli_idr_per_unit_km = 2000;
     return d;
-}
-
-static void
-post(mfx_t *f, Rantai__V1__Demand *d)
-{
-    Rantai__V1__DemandPosted *dp =
-        RANTAI_ANEW(f->arena, Rantai__V1__DemandPosted);
-    rantai__v1__demand_posted__init(dp);
-    dp->demand = d;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_DEMAND_POSTED;
-    ev.demand_posted = dp;
-    mfx_apply(f, MATCHER_SOURCE_BUYER, &ev);
 }
 
 /* The issue's example: 3 offers of 0901 within 500 km; 2 lack HALAL;
@@ -188,12 +106,12 @@ test_explanation(void **state)
     offer(f, "FAR", 100, 50000, 3.6, 98.7, true); /* Medan, ~1800 km */
     Rantai__V1__Demand *d = demand(f, "D1", 1000);
     d->max_distance_km = 500;
-    d->max_price = price(f, 100000);
+    d->max_price = mfx_price(f, 100000, KG);
     d->n_required_certifications = 1;
     d->required_certifications =
         rantai_arena_alloc(f->arena, sizeof(Rantai__V1__Certification));
     d->required_certifications[0] = HALAL;
-    post(f, d);
+    mfx_post(f, d);
     Rantai__V1__DemandState *st = mfx_dstate(f, "D1");
     assert_int_equal(st->status, DS(OPEN));
     assert_int_equal(st->n_allocations, 0);
@@ -224,13 +142,13 @@ test_explanation_pass_skips(void **state)
     offer(f, "C", 10, 92000, -7.0, 110.7, false);
     Rantai__V1__Demand *d = demand(f, "D1", 25);
     d->max_suppliers = 2;
-    post(f, d);
+    mfx_post(f, d);
     Rantai__V1__DemandState *st = mfx_dstate(f, "D1");
     assert_int_equal(st->n_allocations, 2);
     assert_int_equal(st->remaining->milli, 5000);
     assert_non_null(st->explanation);
     assert_int_equal(st->explanation->supplier_limit, 1);
-    post(f, demand(f, "D2", 5));
+    mfx_post(f, demand(f, "D2", 5));
     st = mfx_dstate(f, "D2");
     assert_int_equal(st->status, DS(ALLOCATED));
     assert_null(st->explanation);
@@ -273,14 +191,14 @@ test_index_restart(void **state)
     assert_int_equal(rantai_count(txn, MDB_CAND_IDX, &n), 0);
     rantai_txn_abort(&txn);
     assert_int_equal(n, 60);
-    post(f, demand(f, "D1", 40));
+    mfx_post(f, demand(f, "D1", 40));
     Rantai__V1__DemandState *a = mfx_dstate(f, "D1");
     assert_true(a->n_allocations > 3);
 
     mfx_t *g = mfx_new(T0);
     load(g, lat, lon);
     matcher_pass_use_scan(true);
-    post(g, demand(g, "D1", 40));
+    mfx_post(g, demand(g, "D1", 40));
     matcher_pass_use_scan(false);
     Rantai__V1__DemandState *b = mfx_dstate(g, "D1");
     assert_int_equal(a->n_allocations, b->n_allocations);

@@ -71,35 +71,12 @@ static const char *const s_provs[] = {"31", "32", "33", "35"};
 
 /* ---- building the registry events ---- */
 
-static Rantai__V1__Price *
-price(mfx_t *f, uint64_t idr, int per)
-{
-    Rantai__V1__Price *p = RANTAI_ANEW(f->arena, Rantai__V1__Price);
-    rantai__v1__price__init(p);
-    p->idr = idr;
-    p->per = (Rantai__V1__Unit) per;
-    return p;
-}
-
 static void
 ev_producer(mfx_t *f, int i)
 {
-    Rantai__V1__Producer *p = RANTAI_ANEW(f->arena, Rantai__V1__Producer);
-    rantai__v1__producer__init(p);
-    p->id = rantai_arena_printf(f->arena, "p%d", i);
-    p->cooperative_id = rantai_arena_printf(f->arena, "K%d", i % 3);
-    p->province = P[i].prov;
-    if (P[i].has_loc) {
-        p->location = mfx_geo(f, P[i].lat, P[i].lon);
-    }
-    Rantai__V1__ProducerPut *pp =
-        RANTAI_ANEW(f->arena, Rantai__V1__ProducerPut);
-    rantai__v1__producer_put__init(pp);
-    pp->producer = p;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_PRODUCER_PUT;
-    ev.producer_put = pp;
-    mfx_apply(f, MATCHER_SOURCE_PRODUCER, &ev);
+    mfx_put_producer(f, rantai_arena_printf(f->arena, "p%d", i),
+                     rantai_arena_printf(f->arena, "K%d", i % 3), P[i].prov,
+                     P[i].has_loc ? mfx_geo(f, P[i].lat, P[i].lon) : NULL);
 }
 
 static void
@@ -115,60 +92,23 @@ ev_offer(mfx_t *f, int i)
     if (x->min_milli > 0) {
         o->min_order = mfx_qty(f, x->min_milli, x->qunit);
     }
-    o->price = price(f, x->idr, x->punit);
+    o->price = mfx_price(f, x->idr, x->punit);
     if (x->has_loc) {
         o->location = mfx_geo(f, x->lat, x->lon);
     }
     o->available_from = x->from;
     o->available_until = x->until;
-    o->n_certificates = x->n_certs;
-    o->certificates = rantai_arena_alloc(f->arena, 2 * sizeof(void *));
     for (size_t k = 0; k < x->n_certs; k++) {
-        Rantai__V1__Certificate *c =
-            RANTAI_ANEW(f->arena, Rantai__V1__Certificate);
-        rantai__v1__certificate__init(c);
-        c->scheme = (Rantai__V1__Certification) x->certs[k].scheme;
-        c->number = "C-1";
-        c->valid_until = x->certs[k].valid_until;
-        o->certificates[k] = c;
+        mfx_add_cert(f, o, x->certs[k].scheme, "C-1", x->certs[k].valid_until);
     }
-    Rantai__V1__OfferPut *op = RANTAI_ANEW(f->arena, Rantai__V1__OfferPut);
-    rantai__v1__offer_put__init(op);
-    op->offer = o;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_OFFER_PUT;
-    ev.offer_put = op;
-    mfx_apply(f, MATCHER_SOURCE_PRODUCER, &ev);
+    mfx_put_offer(f, o);
 }
 
 static void
 ev_withdraw(mfx_t *f, int i)
 {
-    Rantai__V1__OfferWithdrawn *w =
-        RANTAI_ANEW(f->arena, Rantai__V1__OfferWithdrawn);
-    rantai__v1__offer_withdrawn__init(w);
-    w->offer_id = rantai_arena_printf(f->arena, "o%d", i);
-    w->producer_id = rantai_arena_printf(f->arena, "p%d", O[i].prod);
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_OFFER_WITHDRAWN;
-    ev.offer_withdrawn = w;
-    mfx_apply(f, MATCHER_SOURCE_PRODUCER, &ev);
-}
-
-static void
-ev_buyer(mfx_t *f)
-{
-    Rantai__V1__Buyer *b = RANTAI_ANEW(f->arena, Rantai__V1__Buyer);
-    rantai__v1__buyer__init(b);
-    b->id = "B1";
-    b->marketplace_id = "MP1";
-    Rantai__V1__BuyerPut *bp = RANTAI_ANEW(f->arena, Rantai__V1__BuyerPut);
-    rantai__v1__buyer_put__init(bp);
-    bp->buyer = b;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_BUYER_PUT;
-    ev.buyer_put = bp;
-    mfx_apply(f, MATCHER_SOURCE_BUYER, &ev);
+    mfx_withdraw(f, rantai_arena_printf(f->arena, "o%d", i),
+                 rantai_arena_printf(f->arena, "p%d", O[i].prod));
 }
 
 static void
@@ -182,7 +122,7 @@ ev_demand(mfx_t *f, int i)
     d->commodity = (char *) m->commodity;
     d->quantity = mfx_qty(f, m->qmilli, m->qunit);
     if (m->max_idr > 0) {
-        d->max_price = price(f, m->max_idr, m->max_per);
+        d->max_price = mfx_price(f, m->max_idr, m->max_per);
     }
     d->n_required_certifications = m->n_req;
     d->required_certifications =
@@ -198,28 +138,7 @@ ev_demand(mfx_t *f, int i)
     d->transport_milli_idr_per_unit_km = m->rate;
     d->n_origin_provinces = m->n_origin;
     d->origin_provinces = (char **) m->origin;
-    Rantai__V1__DemandPosted *dp =
-        RANTAI_ANEW(f->arena, Rantai__V1__DemandPosted);
-    rantai__v1__demand_posted__init(dp);
-    dp->demand = d;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_DEMAND_POSTED;
-    ev.demand_posted = dp;
-    mfx_apply(f, MATCHER_SOURCE_BUYER, &ev);
-}
-
-static void
-ev_cancel(mfx_t *f, int i)
-{
-    Rantai__V1__DemandCancelled *c =
-        RANTAI_ANEW(f->arena, Rantai__V1__DemandCancelled);
-    rantai__v1__demand_cancelled__init(c);
-    c->demand_id = D[i].id;
-    c->buyer_id = "B1";
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_DEMAND_CANCELLED;
-    ev.demand_cancelled = c;
-    mfx_apply(f, MATCHER_SOURCE_BUYER, &ev);
+    mfx_post(f, d);
 }
 
 /* ---- random steps, applied to the model and the engine ---- */
@@ -379,7 +298,7 @@ step_cancel(mfx_t *f)
         return;
     }
     int d = (int) rn((uint64_t) nD);
-    ev_cancel(f, d);
+    mfx_cancel(f, D[d].id, "B1");
     if (D[d].status == DS(CANCELLED) || D[d].status == DS(EXPIRED)) {
         return;
     }
@@ -560,7 +479,7 @@ run(uint64_t seed, uint64_t steps, bool scan)
         P[i].exists = true;
         ev_producer(f, i);
     }
-    ev_buyer(f);
+    mfx_put_buyer(f, "B1", "MP1");
     uint64_t checked = mfx_head(f);
     for (uint64_t step = 0; step < steps; step++) {
         f->now += 1000 + (int64_t) rn(60000);

@@ -15,53 +15,10 @@
 #define T0    1700000000000LL
 #define HOUR  3600000LL
 
-static Rantai__V1__Quantity *
-qty(mfx_t *f, uint64_t milli)
-{
-    Rantai__V1__Quantity *q = RANTAI_ANEW(f->arena, Rantai__V1__Quantity);
-    rantai__v1__quantity__init(q);
-    q->milli = milli;
-    q->unit = KG;
-    return q;
-}
-
-static Rantai__V1__Price *
-price(mfx_t *f, uint64_t idr)
-{
-    Rantai__V1__Price *p = RANTAI_ANEW(f->arena, Rantai__V1__Price);
-    rantai__v1__price__init(p);
-    p->idr = idr;
-    p->per = KG;
-    return p;
-}
-
-static Rantai__V1__GeoPoint *
-geo(mfx_t *f, double lat, double lon)
-{
-    Rantai__V1__GeoPoint *g = RANTAI_ANEW(f->arena, Rantai__V1__GeoPoint);
-    rantai__v1__geo_point__init(g);
-    g->lat = lat;
-    g->lon = lon;
-    return g;
-}
-
 static void
 producer(mfx_t *f)
 {
-    Rantai__V1__Producer *p = RANTAI_ANEW(f->arena, Rantai__V1__Producer);
-    rantai__v1__producer__init(p);
-    p->id = "P1";
-    p->cooperative_id = "K1";
-    p->province = "33";
-    p->location = geo(f, -7.0, 110.0);
-    Rantai__V1__ProducerPut *pp =
-        RANTAI_ANEW(f->arena, Rantai__V1__ProducerPut);
-    rantai__v1__producer_put__init(pp);
-    pp->producer = p;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_PRODUCER_PUT;
-    ev.producer_put = pp;
-    mfx_apply(f, MATCHER_SOURCE_PRODUCER, &ev);
+    mfx_put_producer(f, "P1", "K1", "33", mfx_geo(f, -7.0, 110.0));
 }
 
 typedef struct {
@@ -75,79 +32,24 @@ typedef struct {
 static void
 offer(mfx_t *f, const s_offer_t *x)
 {
-    Rantai__V1__Offer *o = RANTAI_ANEW(f->arena, Rantai__V1__Offer);
-    rantai__v1__offer__init(o);
-    o->id = (char *) x->id;
-    o->producer_id = "P1";
-    o->commodity = "090111";
-    o->quantity = qty(f, x->kg * 1000);
+    Rantai__V1__Offer *o = mfx_offer_kg(f, x->id, "P1", x->kg, x->idr);
     if (x->min_kg > 0) {
-        o->min_order = qty(f, x->min_kg * 1000);
+        o->min_order = mfx_qty(f, x->min_kg * 1000, KG);
     }
-    o->price = price(f, x->idr);
     o->available_until = x->until;
     if (x->halal) {
-        Rantai__V1__Certificate *c =
-            RANTAI_ANEW(f->arena, Rantai__V1__Certificate);
-        rantai__v1__certificate__init(c);
-        c->scheme = HALAL;
-        c->number = "H";
-        c->valid_until = x->halal_until;
-        o->certificates = rantai_arena_alloc(f->arena, sizeof(void *));
-        o->certificates[0] = c;
-        o->n_certificates = 1;
+        mfx_add_cert(f, o, HALAL, "H", x->halal_until);
     }
-    Rantai__V1__OfferPut *op = RANTAI_ANEW(f->arena, Rantai__V1__OfferPut);
-    rantai__v1__offer_put__init(op);
-    op->offer = o;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_OFFER_PUT;
-    ev.offer_put = op;
-    mfx_apply(f, MATCHER_SOURCE_PRODUCER, &ev);
+    mfx_put_offer(f, o);
 }
 
 static Rantai__V1__Demand *
 demand(mfx_t *f, const char *id, uint64_t kg, bool partial)
 {
-    Rantai__V1__Demand *d = RANTAI_ANEW(f->arena, Rantai__V1__Demand);
-    rantai__v1__demand__init(d);
-    d->id = (char *) id;
-    d->buyer_id = "B1";
-    d->commodity = "0901";
-    d->quantity = qty(f, kg * 1000);
-    d->delivery = geo(f, -7.0, 110.0);
+    Rantai__V1__Demand *d = mfx_demand_kg(f, id, kg, -7.0, 110.0);
     d->allow_partial = partial;
     d->transport_milli_idr_per_unit_km = 2000;
     return d;
-}
-
-static void
-post(mfx_t *f, Rantai__V1__Demand *d)
-{
-    Rantai__V1__DemandPosted *dp =
-        RANTAI_ANEW(f->arena, Rantai__V1__DemandPosted);
-    rantai__v1__demand_posted__init(dp);
-    dp->demand = d;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_DEMAND_POSTED;
-    ev.demand_posted = dp;
-    mfx_apply(f, MATCHER_SOURCE_BUYER, &ev);
-}
-
-static void
-buyer(mfx_t *f)
-{
-    Rantai__V1__Buyer *b = RANTAI_ANEW(f->arena, Rantai__V1__Buyer);
-    rantai__v1__buyer__init(b);
-    b->id = "B1";
-    b->marketplace_id = "MP1";
-    Rantai__V1__BuyerPut *bp = RANTAI_ANEW(f->arena, Rantai__V1__BuyerPut);
-    rantai__v1__buyer_put__init(bp);
-    bp->buyer = b;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_BUYER_PUT;
-    ev.buyer_put = bp;
-    mfx_apply(f, MATCHER_SOURCE_BUYER, &ev);
 }
 
 static uint64_t
@@ -179,7 +81,8 @@ test_many_open_partial_bounded(void **state)
     mfx_t *f = mfx_new(T0);
     producer(f);
     for (int i = 0; i < n; i++) {
-        post(f, demand(f, rantai_arena_printf(f->arena, "d%05d", i), 1, true));
+        mfx_post(f,
+                 demand(f, rantai_arena_printf(f->arena, "d%05d", i), 1, true));
         rantai_arena_reset(f->arena);
     }
     matcher_pass_stats_t s0 = stats();
@@ -233,8 +136,8 @@ test_partial_checked_not_passed(void **state)
     for (int i = 0; i < 200; i++) {
         Rantai__V1__Demand *d =
             demand(f, rantai_arena_printf(f->arena, "d%03d", i), 5, true);
-        d->max_price = price(f, 80000);
-        post(f, d);
+        d->max_price = mfx_price(f, 80000, KG);
+        mfx_post(f, d);
         rantai_arena_reset(f->arena);
     }
     for (int i = 0; i < 50; i++) {
@@ -279,7 +182,7 @@ s_time_case(bool by_certificate, bool max_suppliers, bool by_tick)
 {
     mfx_t *f = mfx_new(T0);
     producer(f);
-    buyer(f);
+    mfx_put_buyer(f, "B1", "MP1");
     s_offer_t a = {.id = "A", .kg = 6, .idr = 80000, .halal = true};
     if (by_certificate) {
         a.halal_until = T0 + HOUR;
@@ -303,7 +206,7 @@ s_time_case(bool by_certificate, bool max_suppliers, bool by_tick)
             rantai_arena_alloc(f->arena, sizeof(Rantai__V1__Certification));
         d->required_certifications[0] = HALAL;
     }
-    post(f, d);
+    mfx_post(f, d);
     assert_int_equal(mfx_dstate(f, "D")->n_allocations, 0);
     f->now = T0 + HOUR; /* still eligible at exactly until */
     assert_false(expiry_due(f));
@@ -314,7 +217,8 @@ s_time_case(bool by_certificate, bool max_suppliers, bool by_tick)
         assert_true(expiry_due(f));
         mfx_expire(f);
     } else {
-        buyer(f); /* any later event settles at its own time */
+        mfx_put_buyer(f, "B1",
+                      "MP1"); /* any later event settles at its own time */
     }
     assert_false(expiry_due(f));
     Rantai__V1__DemandState *st = mfx_dstate(f, "D");
@@ -370,15 +274,7 @@ test_time_index_follows_offer(void **state)
     f->now = T0 + 2 * HOUR + 1;
     assert_true(expiry_due(f));
     f->now = T0;
-    Rantai__V1__OfferWithdrawn *w =
-        RANTAI_ANEW(f->arena, Rantai__V1__OfferWithdrawn);
-    rantai__v1__offer_withdrawn__init(w);
-    w->offer_id = "A";
-    w->producer_id = "P1";
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_OFFER_WITHDRAWN;
-    ev.offer_withdrawn = w;
-    mfx_apply(f, MATCHER_SOURCE_PRODUCER, &ev);
+    mfx_withdraw(f, "A", "P1");
     f->now = T0 + 3 * HOUR;
     assert_false(expiry_due(f));
     mfx_destroy(f);
