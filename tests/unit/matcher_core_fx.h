@@ -39,23 +39,13 @@ teardown(void **state)
     return 0;
 }
 
+/* The builders of matcher_fx.h, with this file's defaults: producers at
+   (0,0), offers "090111" `lon` degrees east of (0,0), demands by "B1" of
+   "0901" at (0,0). */
 static inline void
 put_producer(fx_t *f, const char *id, const char *coop, const char *prov)
 {
-    Rantai__V1__Producer *p = RANTAI_ANEW(f->arena, Rantai__V1__Producer);
-    rantai__v1__producer__init(p);
-    p->id = (char *) id;
-    p->cooperative_id = (char *) coop;
-    p->province = (char *) prov;
-    p->location = mfx_geo(f, 0, 0);
-    Rantai__V1__ProducerPut *pp =
-        RANTAI_ANEW(f->arena, Rantai__V1__ProducerPut);
-    rantai__v1__producer_put__init(pp);
-    pp->producer = p;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_PRODUCER_PUT;
-    ev.producer_put = pp;
-    mfx_apply(f, PROD, &ev);
+    mfx_put_producer(f, id, coop, prov, mfx_geo(f, 0, 0));
 }
 
 /* An offer of `kg` kilograms at `idr`/kg, `lon` degrees east of (0,0). */
@@ -67,17 +57,7 @@ mk_offer(fx_t *f,
          uint64_t idr,
          double lon)
 {
-    Rantai__V1__Offer *o = RANTAI_ANEW(f->arena, Rantai__V1__Offer);
-    rantai__v1__offer__init(o);
-    o->id = (char *) id;
-    o->producer_id = (char *) producer;
-    o->commodity = "090111";
-    o->quantity = mfx_qty(f, kg * 1000, KG);
-    Rantai__V1__Price *p = RANTAI_ANEW(f->arena, Rantai__V1__Price);
-    rantai__v1__price__init(p);
-    p->idr = idr;
-    p->per = KG;
-    o->price = p;
+    Rantai__V1__Offer *o = mfx_offer_kg(f, id, producer, kg, idr);
     o->location = mfx_geo(f, 0, lon);
     return o;
 }
@@ -85,97 +65,44 @@ mk_offer(fx_t *f,
 static inline void
 put_offer(fx_t *f, Rantai__V1__Offer *o)
 {
-    Rantai__V1__OfferPut *op = RANTAI_ANEW(f->arena, Rantai__V1__OfferPut);
-    rantai__v1__offer_put__init(op);
-    op->offer = o;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_OFFER_PUT;
-    ev.offer_put = op;
-    mfx_apply(f, PROD, &ev);
+    mfx_put_offer(f, o);
 }
 
 static inline void
 add_halal(fx_t *f, Rantai__V1__Offer *o)
 {
-    Rantai__V1__Certificate *c = RANTAI_ANEW(f->arena, Rantai__V1__Certificate);
-    rantai__v1__certificate__init(c);
-    c->scheme = HALAL;
-    c->number = "H-1";
-    o->certificates = rantai_arena_alloc(f->arena, sizeof(void *));
-    o->certificates[0] = c;
-    o->n_certificates = 1;
+    mfx_add_cert(f, o, HALAL, "H-1", 0);
 }
 
 static inline void
 withdraw(fx_t *f, const char *id)
 {
-    Rantai__V1__OfferWithdrawn *w =
-        RANTAI_ANEW(f->arena, Rantai__V1__OfferWithdrawn);
-    rantai__v1__offer_withdrawn__init(w);
-    w->offer_id = (char *) id;
-    w->producer_id = "P1";
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_OFFER_WITHDRAWN;
-    ev.offer_withdrawn = w;
-    mfx_apply(f, PROD, &ev);
+    mfx_withdraw(f, id, "P1");
 }
 
 static inline void
 put_buyer(fx_t *f, const char *id, const char *mp)
 {
-    Rantai__V1__Buyer *b = RANTAI_ANEW(f->arena, Rantai__V1__Buyer);
-    rantai__v1__buyer__init(b);
-    b->id = (char *) id;
-    b->marketplace_id = (char *) mp;
-    Rantai__V1__BuyerPut *bp = RANTAI_ANEW(f->arena, Rantai__V1__BuyerPut);
-    rantai__v1__buyer_put__init(bp);
-    bp->buyer = b;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_BUYER_PUT;
-    ev.buyer_put = bp;
-    mfx_apply(f, BUY, &ev);
+    mfx_put_buyer(f, id, mp);
 }
 
 /* A demand of `kg` kilograms of "0901" delivered at (0,0), partial ok. */
 static inline Rantai__V1__Demand *
 mk_demand(fx_t *f, const char *id, uint64_t kg)
 {
-    Rantai__V1__Demand *d = RANTAI_ANEW(f->arena, Rantai__V1__Demand);
-    rantai__v1__demand__init(d);
-    d->id = (char *) id;
-    d->buyer_id = "B1";
-    d->commodity = "0901";
-    d->quantity = mfx_qty(f, kg * 1000, KG);
-    d->delivery = mfx_geo(f, 0, 0);
-    d->allow_partial = true;
-    return d;
+    return mfx_demand_kg(f, id, kg, 0, 0);
 }
 
 static inline void
 post(fx_t *f, Rantai__V1__Demand *d)
 {
-    Rantai__V1__DemandPosted *dp =
-        RANTAI_ANEW(f->arena, Rantai__V1__DemandPosted);
-    rantai__v1__demand_posted__init(dp);
-    dp->demand = d;
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_DEMAND_POSTED;
-    ev.demand_posted = dp;
-    mfx_apply(f, BUY, &ev);
+    mfx_post(f, d);
 }
 
 static inline void
 cancel(fx_t *f, const char *id)
 {
-    Rantai__V1__DemandCancelled *c =
-        RANTAI_ANEW(f->arena, Rantai__V1__DemandCancelled);
-    rantai__v1__demand_cancelled__init(c);
-    c->demand_id = (char *) id;
-    c->buyer_id = "B1";
-    rantai_event_t ev = RANTAI__V1__EVENT__INIT;
-    ev.body_case = RANTAI__V1__EVENT__BODY_DEMAND_CANCELLED;
-    ev.demand_cancelled = c;
-    mfx_apply(f, BUY, &ev);
+    mfx_cancel(f, id, "B1");
 }
 
 static inline rantai_reply_t *
